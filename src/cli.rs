@@ -1,0 +1,53 @@
+//! Command-line definitions. Flags override the environment (see `config`).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "yunqi-bot",
+    version,
+    about = "Answers questions about the 2024 Yunqi (Apsara) Conference by quoting articles"
+)]
+pub struct Cli {
+    /// Directory of article files (default: $DATA_DIR, else `data`).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Directory of the search index (default: $INDEX_DIR, else `index`).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub index_dir: Option<PathBuf>,
+    /// Script quotes are shown in: auto (the asker's), original or simplified
+    /// (default: $ANSWER_SCRIPT, else auto).
+    #[arg(long, global = true, value_name = "SCRIPT")]
+    pub script: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Rebuild the index from the data directory and print a summary.
+    Index,
+    /// Answer a question (or, without one, each line of standard input).
+    Ask {
+        /// How many passages to show at most.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=50))]
+        top: u16,
+        /// One JSON object per question instead of text.
+        #[arg(long)]
+        json: bool,
+        /// The question; the words are joined with spaces, so quotes are optional.
+        question: Vec<String>,
+    },
+    /// Score a question set (JSON Lines) and print the figures.
+    Eval {
+        file: PathBuf,
+        /// Passages per question considered for R@K.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=50))]
+        top: u16,
+        /// Also list every question that was not answered right.
+        #[arg(long)]
+        verbose: bool,
+    },
+}

@@ -1,0 +1,21 @@
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::search;
+use crate::text::Analyzer;
+
+/// `yunqi-bot index`: rebuilds the index from the data directory, whatever its state,
+/// and prints what it holds. Bad article files are listed and skipped. Safe while `serve`
+/// runs: the build goes to a new directory, and the bot switches to it on its own.
+pub fn index(config: &Config) -> anyhow::Result<()> {
+    let analyzer = Arc::new(Analyzer::load(&config.data_dir.join(search::LEXICON_DIR))?);
+    eprintln!("indexing {} ...", config.data_dir.display());
+    let report = search::build(&config.data_dir, &config.index_dir, &analyzer)?;
+    super::print_problems(&report);
+    println!(
+        "indexed {} into {}",
+        super::summary(&report),
+        report.generation.display()
+    );
+    Ok(())
+}

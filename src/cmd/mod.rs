@@ -1,0 +1,53 @@
+//! One entry function per subcommand. Each takes the configuration, does its job and
+//! returns an error for `main` to report once.
+
+mod ask;
+mod eval;
+mod index;
+
+pub use ask::ask;
+pub use eval::eval;
+pub use index::index;
+
+use crate::answer::{Engine, EngineConfig, Settings};
+use crate::config::Config;
+use crate::search::BuildReport;
+
+/// Opens the engine for a command, saying on stderr when the index had to be rebuilt.
+pub(crate) fn open_engine(config: &Config) -> anyhow::Result<Engine> {
+    let engine_config = EngineConfig {
+        data_dir: config.data_dir.clone(),
+        index_dir: config.index_dir.clone(),
+        settings: Settings {
+            script: config.script,
+            ..Settings::default()
+        },
+    };
+    let (engine, report) = Engine::open(&engine_config).map_err(|e| {
+        anyhow::anyhow!(e).context(format!(
+            "cannot open the index in {} for the data in {}",
+            config.index_dir.display(),
+            config.data_dir.display()
+        ))
+    })?;
+    if let Some(report) = report {
+        eprintln!("index was missing or stale; rebuilt: {}", summary(&report));
+        print_problems(&report);
+    }
+    Ok(engine)
+}
+
+pub(crate) fn summary(report: &BuildReport) -> String {
+    format!(
+        "{} articles, {} passages in {:.0} ms",
+        report.articles,
+        report.passages,
+        report.elapsed.as_secs_f64() * 1000.0
+    )
+}
+
+pub(crate) fn print_problems(report: &BuildReport) {
+    for problem in &report.problems {
+        eprintln!("skipped: {problem}");
+    }
+}

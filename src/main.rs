@@ -1,0 +1,47 @@
+//! The `yunqi-bot` binary: parse the command line, read the configuration, run the command,
+//! and report an error once, here.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use yunqi_bot::cli::{Cli, Command};
+use yunqi_bot::{cmd, config::Config};
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match try_main(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn try_main(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::from_env()?;
+    if let Some(dir) = cli.data_dir {
+        config.data_dir = dir;
+    }
+    if let Some(dir) = cli.index_dir {
+        config.index_dir = dir;
+    }
+    if let Some(script) = cli.script {
+        config.script = script.parse().map_err(anyhow::Error::msg)?;
+    }
+    match cli.command {
+        Command::Index => cmd::index(&config),
+        Command::Ask {
+            top,
+            json,
+            question,
+        } => cmd::ask(&config, top.into(), json, &question),
+        Command::Eval { file, top, verbose } => cmd::eval(&config, &file, top.into(), verbose),
+    }
+}

@@ -1,0 +1,178 @@
+//! The domain vocabulary that text analysis is configured with: stop words, a user
+//! dictionary for segmentation and groups of equivalent terms (aliases).
+//!
+//! The dictionary and alias files live in the data directory (`lexicon/`) as plain text
+//! so an admin can edit them; stop words are built in, because they describe how people
+//! ask questions rather than what the articles are about.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use super::normalize::fold_char;
+use super::TextError;
+
+/// File names inside the lexicon directory.
+pub const USER_DICT_FILE: &str = "userdict.txt";
+pub const ALIASES_FILE: &str = "aliases.txt";
+
+/// Question words, particles and function words (Simplified, since analysis runs after
+/// conversion) that say how something is asked, not what is asked about.
+const STOP_WORDS: &str = "
+的 了 是 在 和 与 及 或 也 都 就 还 又 而 被 把 给 对 从 向 让 将 着 过 吗 呢 啊 吧 呀 嘛 么 呗 哦 哇 啦 喔
+什么 什么样 啥 多少 几 几个 几位 几年 怎么 怎么样 怎样 如何 为什么 为啥 为何 凭啥 凭什么 干嘛 哪 哪些 哪个 哪里 哪儿 哪位
+谁 是不是 是否 有没有 有无 能不能 会不会 可不可以 可以 吗 么 呢 请问 问 问下 一下 告诉 知道 说说 讲讲 介绍 到底 究竟
+这 那 这个 那个 这些 那些 这么 那么 这样 那样 这里 那里 这次 这届 有 没有 我 你 他 她 它 我们 你们 他们 她们 它们 咱们
+大家 人 一个 一些 些 个 之 其 所 则 但 但是 而且 并且 还是 以及 如果 因为 所以 呀 吧 啦 嗯 哈 多 很 太 最 更 挺 真
+the a an of to in on at for by with from and or but is are was were be been being do does did done
+what which who whom whose when where why how much many there here this that these those it its
+i you he she we they me my your our their his her them us can could will would shall should may might
+about any some each every per as into than then so if not no yes please tell me
+";
+
+/// Characters that only ever mark a question or a tone; a bigram containing one carries
+/// no content (`大吗`, `么事`).
+const PARTICLE_CHARS: &[char] = &['吗', '呢', '啊', '吧', '呀', '嘛', '么', '呗', '哦', '啥'];
+
+/// Stop words, the user dictionary and alias groups, all normalized.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    stop_words: HashSet<String>,
+    /// Words added to the segmentation dictionary, with an optional frequency.
+    pub user_words: Vec<(String, Option<usize>)>,
+    /// Groups of terms that mean the same thing (`qwen`, `通义千问`, `通义`).
+    pub alias_groups: Vec<Vec<String>>,
+}
+
+impl Lexicon {
+    /// The built-in stop words with no user dictionary and no aliases.
+    pub fn builtin() -> Self {
+        Lexicon {
+            stop_words: STOP_WORDS.split_whitespace().map(str::to_owned).collect(),
+            user_words: Vec::new(),
+            alias_groups: Vec::new(),
+        }
+    }
+
+    /// Loads `userdict.txt` and `aliases.txt` from `dir` on top of the built-in stop
+    /// words; a missing file is an empty one. `normalize` turns each entry into the
+    /// form analysis compares (Simplified, lowercase, half-width).
+    pub fn load(dir: &Path, normalize: impl Fn(&str) -> String) -> Result<Self, TextError> {
+        let mut lexicon = Self::builtin();
+        if let Some(text) = read_optional(&dir.join(USER_DICT_FILE))? {
+            lexicon.user_words = parse_user_dict(&text, &normalize);
+        }
+        if let Some(text) = read_optional(&dir.join(ALIASES_FILE))? {
+            lexicon.alias_groups = parse_aliases(&text, &normalize);
+        }
+        Ok(lexicon)
+    }
+
+    pub fn is_stop_word(&self, term: &str) -> bool {
+        self.stop_words.contains(term)
+    }
+
+    /// True when a two-character term contains a question or tone particle.
+    pub fn has_particle(&self, term: &str) -> bool {
+        term.chars().any(|c| PARTICLE_CHARS.contains(&c))
+    }
+}
+
+fn read_optional(path: &Path) -> Result<Option<String>, TextError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(TextError::Lexicon {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// `word [freq] [tag]` per line, jieba's format; `#` starts a comment.
+fn parse_user_dict(
+    text: &str,
+    normalize: &impl Fn(&str) -> String,
+) -> Vec<(String, Option<usize>)> {
+    content_lines(text)
+        .filter_map(|line| {
+            let mut parts = line.split_whitespace();
+            let word = normalize(parts.next()?);
+            let freq = parts.next().and_then(|f| f.parse().ok());
+            Some((word, freq))
+        })
+        .collect()
+}
+
+/// One group per line, members separated by `=`: `Qwen = 通义千问 = 通义`.
+fn parse_aliases(text: &str, normalize: &impl Fn(&str) -> String) -> Vec<Vec<String>> {
+    content_lines(text)
+        .map(|line| {
+            line.split('=')
+                .map(|member| normalize(member.trim()))
+                .filter(|member| !member.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .filter(|group| group.len() > 1)
+        .collect()
+}
+
+fn content_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim())
+        .filter(|line| !line.is_empty())
+}
+
+/// Folds a lexicon entry without script conversion (used where no converter is at hand).
+pub fn fold(text: &str) -> String {
+    text.chars().map(fold_char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_user_dict_with_comments_and_frequencies() {
+        let words = parse_user_dict("# names\n云栖大会 50000 n\n吴泳铭\n\n", &fold);
+        assert_eq!(
+            words,
+            vec![
+                ("云栖大会".to_owned(), Some(50000)),
+                ("吴泳铭".to_owned(), None)
+            ]
+        );
+    }
+
+    #[test]
+    fn parses_alias_groups_and_drops_singletons() {
+        let groups = parse_aliases(
+            "Qwen = 通义千问 = 通义\nlonely\n XPeng=小鹏 # car maker\n",
+            &fold,
+        );
+        assert_eq!(
+            groups,
+            vec![
+                vec!["qwen".to_owned(), "通义千问".to_owned(), "通义".to_owned()],
+                vec!["xpeng".to_owned(), "小鹏".to_owned()],
+            ]
+        );
+    }
+
+    #[test]
+    fn stop_words_cover_question_words_not_content() {
+        let lexicon = Lexicon::builtin();
+        for w in ["什么", "多少", "吗", "怎么", "哪些", "是不是", "how", "the"] {
+            assert!(lexicon.is_stop_word(w), "{w}");
+        }
+        for w in ["云栖大会", "下载量", "qwen2.5", "ai"] {
+            assert!(!lexicon.is_stop_word(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn missing_lexicon_files_are_empty() {
+        let dir = std::env::temp_dir().join("yunqi-bot-no-such-lexicon-dir");
+        let lexicon = Lexicon::load(&dir, fold).expect("missing files are fine");
+        assert!(lexicon.user_words.is_empty() && lexicon.alias_groups.is_empty());
+    }
+}
