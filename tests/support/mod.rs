@@ -1,0 +1,79 @@
+//! Helpers shared by the integration tests: real article files in temporary directories,
+//! and the engine opened on them.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::path::{Path, PathBuf};
+
+use tempfile::TempDir;
+use yunqi_bot::answer::{Engine, EngineConfig, Settings};
+
+/// The article shipped in `data/`, used as the corpus of every end-to-end test.
+pub const SHIPPED_ARTICLE: &str = "000_93422ca121d765e5.md";
+
+/// A temporary workspace with `data/` (a copy of the shipped article and lexicon) and an
+/// empty `index/` beside it; both vanish when it is dropped.
+pub struct Workspace {
+    pub root: TempDir,
+}
+
+impl Workspace {
+    /// A workspace holding a copy of the shipped data directory.
+    pub fn with_shipped_data() -> Workspace {
+        let ws = Workspace::empty();
+        copy_dir(&repo_path("data"), &ws.data_dir());
+        ws
+    }
+
+    /// A workspace with an empty data directory.
+    pub fn empty() -> Workspace {
+        let root = tempfile::tempdir().expect("create temp dir");
+        std::fs::create_dir_all(root.path().join("data")).expect("create data dir");
+        Workspace { root }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.path().join("data")
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.root.path().join("index")
+    }
+
+    /// Writes an article file into the data directory.
+    pub fn write_article(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.data_dir().join(name);
+        std::fs::write(&path, contents).expect("write article");
+        path
+    }
+
+    pub fn engine_config(&self) -> EngineConfig {
+        EngineConfig {
+            data_dir: self.data_dir(),
+            index_dir: self.index_dir(),
+            settings: Settings::default(),
+        }
+    }
+
+    /// Opens the engine (building the index) on this workspace.
+    pub fn engine(&self) -> Engine {
+        Engine::open(&self.engine_config()).expect("open engine").0
+    }
+}
+
+/// A path inside the repository.
+pub fn repo_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
