@@ -50,4 +50,17 @@ pub enum Command {
         #[arg(long)]
         verbose: bool,
     },
+    /// Add an article file (.md or .txt, at most 2 MB) to the data directory and reindex.
+    /// A file whose name (without extension) is already an article's id is refused.
+    Add {
+        /// The article file; it is copied into the data directory under its own name.
+        file: PathBuf,
+    },
+    /// Move an article's file to the trash folder of the data directory and reindex.
+    Remove {
+        /// The article id, as `articles` lists it (the file name without extension).
+        id: String,
+    },
+    /// List the indexed articles: id, passages and title.
+    Articles,
 }

@@ -1,9 +1,11 @@
 //! yunqi-bot: answers questions about the 2024 Yunqi (Apsara) Conference by quoting the
 //! paragraphs of articles that answer them. See ARCHITECTURE.md for the map.
 //!
-//! The search side (`text`, `corpus`, `search`, `answer`, `eval`) is synchronous and knows
+//! The search side (`text`, `corpus`, `search`, `answer`, `eval`, and `admin`, which changes
+//! the corpus) is synchronous and knows
 //! nothing of Telegram, terminals or the environment; `config`, `cli` and `cmd` are the edges.
 
+pub mod admin;
 pub mod answer;
 pub mod cli;
 pub mod cmd;

@@ -43,5 +43,8 @@ fn try_main(cli: Cli) -> anyhow::Result<()> {
             question,
         } => cmd::ask(&config, top.into(), json, &question),
         Command::Eval { file, top, verbose } => cmd::eval(&config, &file, top.into(), verbose),
+        Command::Add { file } => cmd::add(&config, &file),
+        Command::Remove { id } => cmd::remove(&config, &id),
+        Command::Articles => cmd::articles(&config),
     }
 }
