@@ -200,9 +200,9 @@ impl SearchIndex {
         }
     }
 
-    /// Inverse document frequency of a word term (`bigram == false`) or a bigram, in
-    /// BM25's form; a term absent from the index gets the highest possible value.
-    pub fn idf(&self, term: &str, bigram: bool) -> f32 {
+    /// Passages containing a word term (`bigram == false`) or a bigram, and the term's
+    /// inverse document frequency in BM25's form (highest for an absent term).
+    pub fn term_stats(&self, term: &str, bigram: bool) -> (u64, f32) {
         let field = if bigram {
             self.fields.bigrams
         } else {
@@ -212,8 +212,9 @@ impl SearchIndex {
         let n = searcher.num_docs() as f32;
         let df = searcher
             .doc_freq(&Term::from_field_text(field, term))
-            .unwrap_or(0) as f32;
-        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+            .unwrap_or(0);
+        let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+        (df, idf)
     }
 
     pub fn manifest(&self) -> &Manifest {

@@ -30,7 +30,9 @@ pub struct QueryTerm {
     pub bigram: bool,
     /// 1 for what the asker wrote, less for what an alias added.
     pub weight: f32,
-    pub concept: usize,
+    /// The concept the term stands for; `None` for a bigram across two words, which
+    /// helps ranking but is not something the question asks about.
+    pub concept: Option<usize>,
 }
 
 /// The de-duplicated terms of a question.
@@ -49,7 +51,7 @@ impl QueryTerms {
         self.terms.iter().map(|t| t.term.as_str()).collect()
     }
 
-    fn push(&mut self, term: String, bigram: bool, weight: f32, concept: usize) {
+    fn push(&mut self, term: String, bigram: bool, weight: f32, concept: Option<usize>) {
         if !self
             .terms
             .iter()
@@ -74,6 +76,14 @@ pub struct Analyzer {
     normalizer: Normalizer,
     jieba: Jieba,
     lexicon: Lexicon,
+}
+
+/// One word of the base segmentation, as a character span of normalized text.
+struct Segment {
+    start: usize,
+    end: usize,
+    han: bool,
+    stop: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -131,7 +141,7 @@ impl Analyzer {
                 RunKind::Alnum => {
                     self.push_word(&mut out, &run, start, end);
                     let parts = alnum_parts(&norm[start..end]);
-                    if parts.len() > 1 {
+                    if parts != [(0, end - start)] {
                         for (s, e) in parts {
                             let part: String = norm[start + s..start + e].iter().collect();
                             self.push_word(&mut out, &part, start + s, start + e);
@@ -143,33 +153,89 @@ impl Analyzer {
         out
     }
 
-    /// Overlapping character bigrams of Han runs: they match names and compounds that the
-    /// segmenter splits differently in a question and in a passage.
+    /// Overlapping character bigrams of Han text: they match names and compounds that the
+    /// segmenter splits differently in a question and in a passage. Stop words cut the
+    /// text into content spans first, so no bigram straddles a question word (`是谁`,
+    /// `书是`): such bigrams match nothing and would only make a question look unanswered.
     pub fn bigrams(&self, text: &str) -> Vec<Token> {
         let norm: Vec<char> = self.normalize(text).chars().collect();
         let mut out = Vec::new();
-        for (kind, start, end) in runs(&norm) {
-            if kind != RunKind::Han {
+        let mut span: Option<(usize, usize)> = None;
+        for seg in self.segments(&norm) {
+            let extends = span.is_some_and(|(_, end)| end == seg.start);
+            if seg.han && !seg.stop {
+                span = match span {
+                    Some((start, _)) if extends => Some((start, seg.end)),
+                    _ => {
+                        if let Some((start, end)) = span {
+                            self.push_bigrams(&mut out, &norm, start, end);
+                        }
+                        Some((seg.start, seg.end))
+                    }
+                };
+            } else if let Some((start, end)) = span.take() {
+                self.push_bigrams(&mut out, &norm, start, end);
+            }
+        }
+        if let Some((start, end)) = span {
+            self.push_bigrams(&mut out, &norm, start, end);
+        }
+        out
+    }
+
+    fn push_bigrams(&self, out: &mut Vec<Token>, norm: &[char], start: usize, end: usize) {
+        for i in start..end.saturating_sub(1) {
+            let term: String = norm[i..i + 2].iter().collect();
+            if self.lexicon.has_particle(&term) || self.lexicon.is_stop_word(&term) {
                 continue;
             }
-            for i in start..end.saturating_sub(1) {
-                let term: String = norm[i..i + 2].iter().collect();
-                if self.lexicon.has_particle(&term) || self.lexicon.is_stop_word(&term) {
-                    continue;
+            out.push(Token {
+                term,
+                start: i,
+                end: i + 2,
+            });
+        }
+    }
+
+    /// The base segmentation of normalized text: jieba's words for Han runs, whole
+    /// alphanumeric runs, each marked if it is a stop word.
+    fn segments(&self, norm: &[char]) -> Vec<Segment> {
+        let mut out = Vec::new();
+        for (kind, start, end) in runs(norm) {
+            let run: String = norm[start..end].iter().collect();
+            match kind {
+                RunKind::Han => {
+                    for w in self.jieba.cut(&run, true) {
+                        out.push(Segment {
+                            start: start + w.start,
+                            end: start + w.end,
+                            han: true,
+                            stop: self.lexicon.is_stop_word(w.word),
+                        });
+                    }
                 }
-                out.push(Token {
-                    term,
-                    start: i,
-                    end: i + 2,
-                });
+                RunKind::Alnum => out.push(Segment {
+                    start,
+                    end,
+                    han: false,
+                    stop: self.lexicon.is_stop_word(&run),
+                }),
             }
         }
         out
     }
 
-    /// The weighted, de-duplicated terms of a question, with alias expansions.
+    /// The weighted, de-duplicated terms of a question, grouped into concepts, with
+    /// alias expansions.
+    ///
+    /// Each content word of the question's base segmentation is a concept; the search-mode
+    /// parts of a word (通义千问 → 通义, 千问) and the bigrams inside it belong to it, so a
+    /// passage matching them all still covers one concept, not three. An alias occurrence
+    /// and the words it overlaps form one concept with the alias's other members. Bigrams
+    /// that straddle two words help retrieval but belong to no concept.
     pub fn question(&self, question: &str) -> QueryTerms {
-        let norm = self.normalize(question);
+        let norm_text = self.normalize(question);
+        let norm: Vec<char> = norm_text.chars().collect();
         // Where alias members occur in the question (character spans) and their group.
         let occurrences: Vec<(usize, usize, usize)> = self
             .lexicon
@@ -179,45 +245,63 @@ impl Analyzer {
             .flat_map(|(g, group)| {
                 group
                     .iter()
-                    .flat_map(|member| term_positions(&norm, member))
+                    .flat_map(|member| term_positions(&norm_text, member))
                     .map(move |(s, e)| (s, e, g))
             })
             .collect();
-        let mut concept_of_occurrence: Vec<Option<usize>> = vec![None; occurrences.len()];
-        let mut next_concept = 0;
-        let mut concept_for = |start: usize, end: usize| {
-            let overlapping = occurrences
+        // The longest match wins: `阿里` inside `阿里云` is not a second alias.
+        let occurrences: Vec<(usize, usize, usize)> = occurrences
+            .iter()
+            .filter(|&&(s, e, _)| {
+                !occurrences
+                    .iter()
+                    .any(|&(s2, e2, _)| s2 <= s && e <= e2 && e2 - s2 > e - s)
+            })
+            .copied()
+            .collect();
+
+        // Concept ids: one per alias occurrence first, then one per other content word.
+        let mut concepts: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, concept)
+        for (k, &(s, e, _)) in occurrences.iter().enumerate() {
+            concepts.push((s, e, k));
+        }
+        let mut next = occurrences.len();
+        for seg in self.segments(&norm).iter().filter(|s| !s.stop) {
+            let alias = occurrences
                 .iter()
-                .position(|&(s, e, _)| start < e && s < end);
-            let slot = match overlapping {
-                Some(k) => &mut concept_of_occurrence[k],
-                None => return next_concept_id(&mut next_concept),
-            };
-            *slot.get_or_insert_with(|| next_concept_id(&mut next_concept))
+                .position(|&(s, e, _)| seg.start < e && s < seg.end);
+            let concept = alias.unwrap_or_else(|| next_concept_id(&mut next));
+            concepts.push((seg.start, seg.end, concept));
+        }
+        let concept_of = |start: usize, end: usize, nested_only: bool| {
+            concepts
+                .iter()
+                .find(|&&(s, e, _)| {
+                    (s <= start && end <= e) || (!nested_only && start < e && s < end)
+                })
+                .map(|&(_, _, c)| c)
         };
 
         let mut terms = QueryTerms::default();
-        for (tokens, bigram) in [
-            (self.words(question), false),
-            (self.bigrams(question), true),
-        ] {
-            for t in tokens {
-                let concept = concept_for(t.start, t.end);
-                terms.push(t.term, bigram, 1.0, concept);
-            }
+        for t in self.words(question) {
+            let concept = concept_of(t.start, t.end, false);
+            terms.push(t.term, false, 1.0, concept);
+        }
+        for t in self.bigrams(question) {
+            let concept = concept_of(t.start, t.end, true);
+            terms.push(t.term, true, 1.0, concept);
         }
         let mut expanded_groups = HashSet::new();
-        for &(s, e, group) in &occurrences {
+        for (k, &(_, _, group)) in occurrences.iter().enumerate() {
             if !expanded_groups.insert(group) {
                 continue;
             }
-            let concept = concept_for(s, e);
             for member in &self.lexicon.alias_groups[group] {
                 for t in self.words(member) {
-                    terms.push(t.term, false, ALIAS_WEIGHT, concept);
+                    terms.push(t.term, false, ALIAS_WEIGHT, Some(k));
                 }
                 for t in self.bigrams(member) {
-                    terms.push(t.term, true, ALIAS_WEIGHT, concept);
+                    terms.push(t.term, true, ALIAS_WEIGHT, Some(k));
                 }
             }
         }
@@ -261,7 +345,7 @@ fn term_positions(text: &str, term: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
-pub(crate) fn is_han(c: char) -> bool {
+pub fn is_han(c: char) -> bool {
     matches!(c as u32,
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
@@ -274,21 +358,15 @@ fn runs(chars: &[char]) -> Vec<(RunKind, usize, usize)> {
         let c = chars[i];
         let prev = i.checked_sub(1).map(|p| chars[p]);
         let next = chars.get(i + 1).copied();
+        let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+        let letter = |c: Option<char>| c.is_some_and(|c| c.is_alphabetic());
+        let joins_alnum = c.is_alphanumeric()
+            || (c == '.' && digit(prev) && digit(next))
+            || (c == '%' && digit(prev))
+            || (c == '&' && letter(prev) && letter(next));
         if is_han(c) {
             Some(RunKind::Han)
-        } else if c.is_alphanumeric() {
-            Some(RunKind::Alnum)
-        } else if c == '.'
-            && prev.is_some_and(|p| p.is_ascii_digit())
-            && next.is_some_and(|n| n.is_ascii_digit())
-        {
-            Some(RunKind::Alnum)
-        } else if c == '%' && prev.is_some_and(|p| p.is_ascii_digit()) {
-            Some(RunKind::Alnum)
-        } else if c == '&'
-            && prev.is_some_and(|p| p.is_alphabetic())
-            && next.is_some_and(|n| n.is_alphabetic())
-        {
+        } else if joins_alnum {
             Some(RunKind::Alnum)
         } else {
             None
@@ -305,14 +383,24 @@ fn runs(chars: &[char]) -> Vec<(RunKind, usize, usize)> {
     out
 }
 
-/// Letter and digit parts of an alphanumeric run, two characters or more each
-/// (`qwen2.5` → `qwen`, `2.5`; `l4` → nothing).
+/// Letter and number parts of an alphanumeric run, two characters or more each
+/// (`qwen2.5` → `qwen`, `2.5`; `97%` → `97`; `l4` → nothing).
 fn alnum_parts(run: &[char]) -> Vec<(usize, usize)> {
+    #[derive(PartialEq)]
+    enum Class {
+        Number,
+        Symbol,
+        Letter,
+    }
+    let class = |c: char| match c {
+        '0'..='9' | '.' => Class::Number,
+        '%' | '&' => Class::Symbol,
+        _ => Class::Letter,
+    };
     let mut parts: Vec<(usize, usize)> = Vec::new();
-    let is_digitish = |c: char| c.is_ascii_digit() || c == '.' || c == '%';
     for (i, &c) in run.iter().enumerate() {
         match parts.last_mut() {
-            Some((s, e)) if *e == i && is_digitish(run[*s]) == is_digitish(c) => *e = i + 1,
+            Some((s, e)) if *e == i && class(run[*s]) == class(c) => *e = i + 1,
             _ => parts.push((i, i + 1)),
         }
     }
