@@ -179,7 +179,7 @@ impl Engine {
         let mut ranked: Vec<(f32, Coverage, Hit)> = hits
             .into_iter()
             .map(|hit| {
-                let coverage = scorer.coverage(analyzer, &hit.text);
+                let coverage = scorer.coverage(analyzer, &hit.text, hit.section.as_deref());
                 (hit.score * (0.5 + coverage.share), coverage, hit)
             })
             .collect();
@@ -360,14 +360,24 @@ impl<'q> CoverageScorer<'q> {
         CoverageScorer { terms, concepts }
     }
 
-    /// How much of the question `text` covers.
-    fn coverage(&self, analyzer: &Analyzer, text: &str) -> Coverage {
+    /// How much of the question a paragraph covers, with its section heading: a heading
+    /// says what the paragraphs under it are about. Highlights are in `text` only.
+    fn coverage(&self, analyzer: &Analyzer, text: &str, section: Option<&str>) -> Coverage {
         let words = analyzer.words(text);
         let bigrams = analyzer.bigrams(text);
+        let section = section.unwrap_or_default();
+        let (section_words, section_bigrams) = (analyzer.words(section), analyzer.bigrams(section));
         let normalized = analyzer.normalize(text);
         let present = |t: &QueryTerm| {
-            let tokens = if t.bigram { &bigrams } else { &words };
-            tokens.iter().any(|token| token.term == t.term)
+            let (tokens, heading) = if t.bigram {
+                (&bigrams, &section_bigrams)
+            } else {
+                (&words, &section_words)
+            };
+            tokens
+                .iter()
+                .chain(heading)
+                .any(|token| token.term == t.term)
         };
 
         let mut fully: HashSet<usize> = HashSet::new();

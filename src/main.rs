@@ -1,6 +1,7 @@
 //! The `yunqi-bot` binary: parse the command line, read the configuration, run the command,
 //! and report an error once, here.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -14,6 +15,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     match try_main(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,

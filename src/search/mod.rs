@@ -200,18 +200,26 @@ impl SearchIndex {
         }
     }
 
-    /// Passages containing a word term (`bigram == false`) or a bigram, and the term's
-    /// inverse document frequency in BM25's form (highest for an absent term).
+    /// Passages containing a word term (`bigram == false`) or a bigram, in their text or
+    /// their section heading, and the term's inverse document frequency in BM25's form
+    /// (highest for an absent term).
     pub fn term_stats(&self, term: &str, bigram: bool) -> (u64, f32) {
-        let field = if bigram {
-            self.fields.bigrams
+        let f = self.fields;
+        let fields = if bigram {
+            [f.bigrams, f.context_bigrams]
         } else {
-            self.fields.words
+            [f.words, f.context_words]
         };
         let searcher = self.reader.searcher();
         let n = searcher.num_docs() as f32;
-        let df = searcher
-            .doc_freq(&Term::from_field_text(field, term))
+        let df = fields
+            .iter()
+            .map(|field| {
+                searcher
+                    .doc_freq(&Term::from_field_text(*field, term))
+                    .unwrap_or(0)
+            })
+            .max()
             .unwrap_or(0);
         let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
         (df, idf)
@@ -353,7 +361,7 @@ pub fn build(
     let corpus = corpus::load_dir(data_dir)?;
     let problems: Vec<String> = corpus.problems.iter().map(|p| p.to_string()).collect();
     for problem in &problems {
-        tracing::warn!(%problem, "article skipped");
+        tracing::info!(%problem, "article skipped");
     }
     if corpus.articles.is_empty() {
         let reasons = if problems.is_empty() {
