@@ -174,7 +174,7 @@ impl Engine {
         tracing::debug!(?terms, "question terms");
         let index = self.live.current();
         let hits = index.search(&terms, self.settings.weights, CANDIDATES.max(top))?;
-        let scorer = CoverageScorer::new(&index, &terms);
+        let scorer = CoverageScorer::new(analyzer, &index, &terms);
 
         let mut ranked: Vec<(f32, Coverage, Hit)> = hits
             .into_iter()
@@ -273,8 +273,9 @@ fn load_analyzer(config: &EngineConfig) -> Result<Arc<Analyzer>, TextError> {
 /// Two kinds of concept are unreliable evidence either way and weigh half:
 /// - a single Han character (写, 大), which segmentation finds inconsistently: covered when
 ///   the character occurs at all;
-/// - a word the articles never use (名单, 力度): it may be the asker's paraphrase, so it
-///   counts for half the share of its characters the passage contains.
+/// - an everyday word the articles never use (名单, 力度): it may be the asker's
+///   paraphrase. A name they never use (特斯拉, NBA) keeps its full weight: the question
+///   is likely about something else.
 ///
 /// A passage that covers none of the concepts the articles do know covers nothing: words
 /// the articles never use cannot make a question answerable by themselves.
@@ -290,8 +291,10 @@ struct Concept {
     bigrams: usize,
     /// Whether any of its terms (aliases' included) occurs in the index.
     known: bool,
-    /// The normalized Han characters of its longest word (for the character checks).
+    /// The normalized Han characters of its longest word (for the single-character check).
     chars: Vec<char>,
+    /// Its longest word is an everyday word, not a name.
+    common: bool,
 }
 
 impl Concept {
@@ -310,11 +313,8 @@ struct Coverage {
     highlights: Vec<(usize, usize)>,
 }
 
-/// Share of a concept that a passage's characters can cover when its words are unknown.
-const CHARACTER_CREDIT: f32 = 0.5;
-
 impl<'q> CoverageScorer<'q> {
-    fn new(index: &SearchIndex, terms: &'q QueryTerms) -> Self {
+    fn new(analyzer: &Analyzer, index: &SearchIndex, terms: &'q QueryTerms) -> Self {
         let mut concepts: HashMap<usize, Concept> = HashMap::new();
         // Weigh a concept by its rarest term that occurs in the index (its aliases' terms
         // included), or, if none does, by its rarest term at all.
@@ -343,6 +343,7 @@ impl<'q> CoverageScorer<'q> {
                 concept.bigrams += usize::from(t.bigram);
                 if !t.bigram && t.term.chars().count() > concept.chars.len() {
                     concept.chars = t.term.chars().filter(|c| crate::text::is_han(*c)).collect();
+                    concept.common = analyzer.is_common_word(&t.term);
                 }
             }
         }
@@ -352,7 +353,7 @@ impl<'q> CoverageScorer<'q> {
             }
         }
         for concept in concepts.values_mut() {
-            if concept.is_single_char() || !concept.known {
+            if concept.is_single_char() || (!concept.known && concept.common) {
                 concept.weight *= 0.5;
             }
         }
@@ -400,16 +401,9 @@ impl<'q> CoverageScorer<'q> {
                 1.0
             } else if concept.is_single_char() {
                 f32::from(u8::from(normalized.contains(concept.chars[0])))
-            } else if concept.known {
+            } else {
                 let found = bigrams_found.get(id).copied().unwrap_or(0);
                 found as f32 / concept.bigrams.max(1) as f32
-            } else {
-                let found = concept
-                    .chars
-                    .iter()
-                    .filter(|c| normalized.contains(**c))
-                    .count();
-                CHARACTER_CREDIT * found as f32 / concept.chars.len().max(1) as f32
             };
             any_known |= concept.known && share > 0.0;
             if concept.known && share >= 1.0 {

@@ -308,6 +308,18 @@ impl Analyzer {
         terms
     }
 
+    /// True for an everyday Chinese word (in the segmenter's dictionary and not tagged as
+    /// a name of a person, place, organization or product): when the articles never use
+    /// such a word, it is more likely the asker's paraphrase than a sign of another topic.
+    pub fn is_common_word(&self, word: &str) -> bool {
+        if !word.chars().all(is_han) || !self.jieba.has_word(word) {
+            return false;
+        }
+        let tags = self.jieba.tag(word, false);
+        const NAME_TAGS: [&str; 4] = ["nr", "ns", "nt", "nz"];
+        matches!(tags.as_slice(), [tag] if !NAME_TAGS.iter().any(|n| tag.tag.starts_with(n)))
+    }
+
     fn push_word(&self, out: &mut Vec<Token>, word: &str, start: usize, end: usize) {
         if word.trim().is_empty() || self.lexicon.is_stop_word(word) {
             return;
@@ -491,6 +503,17 @@ mod tests {
         assert_ne!(invest.concept, xpeng.concept);
         let none = a.question("what did he say");
         assert!(!none.terms.iter().any(|t| t.term == "小鹏"));
+    }
+
+    #[test]
+    fn names_are_not_common_words() {
+        let a = analyzer();
+        for common in ["名单", "力度", "举行", "写"] {
+            assert!(a.is_common_word(common), "{common}");
+        }
+        for name in ["特斯拉", "上海", "马云", "app", "nba"] {
+            assert!(!a.is_common_word(name), "{name}");
+        }
     }
 
     #[test]
