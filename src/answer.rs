@@ -174,7 +174,7 @@ impl Engine {
         tracing::debug!(?terms, "question terms");
         let index = self.live.current();
         let hits = index.search(&terms, self.settings.weights, CANDIDATES.max(top))?;
-        let scorer = CoverageScorer::new(analyzer, &index, &terms);
+        let scorer = CoverageScorer::new(&index, &terms);
 
         let mut ranked: Vec<(f32, Coverage, Hit)> = hits
             .into_iter()
@@ -274,8 +274,10 @@ fn load_analyzer(config: &EngineConfig) -> Result<Arc<Analyzer>, TextError> {
 /// - a single Han character (写, 大), which segmentation finds inconsistently: covered when
 ///   the character occurs at all;
 /// - an everyday word the articles never use (名单, 力度): it may be the asker's
-///   paraphrase. A name they never use (特斯拉, NBA) keeps its full weight: the question
-///   is likely about something else.
+///   paraphrase.
+///
+/// A name the articles never mention (特斯拉, NBA, APP) means the question is about
+/// something they do not cover: nothing covers such a question.
 ///
 /// A passage that covers none of the concepts the articles do know covers nothing: words
 /// the articles never use cannot make a question answerable by themselves.
@@ -293,8 +295,8 @@ struct Concept {
     known: bool,
     /// The normalized Han characters of its longest word (for the single-character check).
     chars: Vec<char>,
-    /// Its longest word is an everyday word, not a name.
-    common: bool,
+    /// Its longest word looks like a name (see `Analyzer::question`).
+    name: bool,
 }
 
 impl Concept {
@@ -314,7 +316,7 @@ struct Coverage {
 }
 
 impl<'q> CoverageScorer<'q> {
-    fn new(analyzer: &Analyzer, index: &SearchIndex, terms: &'q QueryTerms) -> Self {
+    fn new(index: &SearchIndex, terms: &'q QueryTerms) -> Self {
         let mut concepts: HashMap<usize, Concept> = HashMap::new();
         // Weigh a concept by its rarest term that occurs in the index (its aliases' terms
         // included), or, if none does, by its rarest term at all.
@@ -343,7 +345,7 @@ impl<'q> CoverageScorer<'q> {
                 concept.bigrams += usize::from(t.bigram);
                 if !t.bigram && t.term.chars().count() > concept.chars.len() {
                     concept.chars = t.term.chars().filter(|c| crate::text::is_han(*c)).collect();
-                    concept.common = analyzer.is_common_word(&t.term);
+                    concept.name = t.name;
                 }
             }
         }
@@ -353,7 +355,7 @@ impl<'q> CoverageScorer<'q> {
             }
         }
         for concept in concepts.values_mut() {
-            if concept.is_single_char() || (!concept.known && concept.common) {
+            if concept.is_single_char() || (!concept.known && !concept.name) {
                 concept.weight *= 0.5;
             }
         }
@@ -412,7 +414,8 @@ impl<'q> CoverageScorer<'q> {
             got += concept.weight * share;
             total += concept.weight;
         }
-        let share = if total > 0.0 && any_known {
+        let unknown_name = self.concepts.values().any(|c| c.name && !c.known);
+        let share = if total > 0.0 && any_known && !unknown_name {
             got / total
         } else {
             0.0
@@ -471,6 +474,90 @@ fn merge_spans(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An engine over a small article written to a temporary directory.
+    fn engine(article: &str) -> (tempfile::TempDir, Engine) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(dir.path().join("data")).expect("data dir");
+        std::fs::write(dir.path().join("data/a.md"), article).expect("article");
+        let config = EngineConfig {
+            data_dir: dir.path().join("data"),
+            index_dir: dir.path().join("index"),
+            settings: Settings::default(),
+        };
+        let (engine, _) = Engine::open(&config).expect("engine");
+        (dir, engine)
+    }
+
+    const ARTICLE: &str = "---\ntitle: 測試\n---\n\
+        小鵬汽車宣佈每年投入35億元用於研發。\n\
+        阿里雲CEO吳泳銘在雲棲大會上發表了演講。\n\
+        OpenAI發佈了o1模型，引發廣泛注意。\n\
+        人形機器人廠商認爲五年內會大規模落地。\n";
+
+    fn check(engine: &Engine, question: &str, answered: bool) -> Answer {
+        let answer = engine.ask(question, 3).expect("ask");
+        assert_eq!(
+            answer.answered, answered,
+            "{question}: confidence {}",
+            answer.confidence
+        );
+        answer
+    }
+
+    #[test]
+    fn a_fully_covered_question_is_answered_with_full_confidence() {
+        let (_dir, engine) = engine(ARTICLE);
+        let answer = check(&engine, "小鹏汽车每年研发投入多少", true);
+        assert!(
+            (answer.confidence - 1.0).abs() < 1e-6,
+            "{}",
+            answer.confidence
+        );
+        assert!(answer.passages[0].text.contains("35億元"));
+    }
+
+    #[test]
+    fn a_name_the_articles_never_mention_makes_a_question_unanswered() {
+        let (_dir, engine) = engine(ARTICLE);
+        check(&engine, "特斯拉每年研发投入多少", false);
+        check(&engine, "NBA总冠军是谁", false);
+    }
+
+    #[test]
+    fn parts_found_only_apart_lower_the_confidence() {
+        let (_dir, engine) = engine(ARTICLE);
+        let apart = check(&engine, "Who is the CEO of OpenAI?", false);
+        let together = check(&engine, "阿里云的CEO是谁", true);
+        assert!(apart.confidence < together.confidence);
+    }
+
+    #[test]
+    fn an_everyday_word_the_articles_never_use_does_not_sink_a_question() {
+        let (_dir, engine) = engine(ARTICLE);
+        // 名单 (list) never occurs, but the rest of the question is found together.
+        check(&engine, "人形机器人厂商名单", true);
+    }
+
+    #[test]
+    fn aliases_answer_english_questions() {
+        let (dir, _) = engine(ARTICLE);
+        std::fs::create_dir(dir.path().join("data/lexicon")).expect("lexicon dir");
+        std::fs::write(
+            dir.path().join("data/lexicon/aliases.txt"),
+            "XPeng = 小鹏\nR&D = 研发\n",
+        )
+        .expect("aliases");
+        let config = EngineConfig {
+            data_dir: dir.path().join("data"),
+            index_dir: dir.path().join("index"),
+            settings: Settings::default(),
+        };
+        let (engine, rebuilt) = Engine::open(&config).expect("engine");
+        assert!(rebuilt.is_some(), "a lexicon change makes the index stale");
+        let answer = check(&engine, "XPeng R&D", true);
+        assert!(answer.passages[0].text.contains("研發"));
+    }
 
     #[test]
     fn spans_merge_when_they_overlap_or_touch() {

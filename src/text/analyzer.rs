@@ -33,6 +33,8 @@ pub struct QueryTerm {
     /// The concept the term stands for; `None` for a bigram across two words, which
     /// helps ranking but is not something the question asks about.
     pub concept: Option<usize>,
+    /// The word looks like a name (see `Analyzer::question`).
+    pub name: bool,
 }
 
 /// The de-duplicated terms of a question.
@@ -51,18 +53,13 @@ impl QueryTerms {
         self.terms.iter().map(|t| t.term.as_str()).collect()
     }
 
-    fn push(&mut self, term: String, bigram: bool, weight: f32, concept: Option<usize>) {
+    fn push(&mut self, term: QueryTerm) {
         if !self
             .terms
             .iter()
-            .any(|t| t.term == term && t.bigram == bigram)
+            .any(|t| t.term == term.term && t.bigram == term.bigram)
         {
-            self.terms.push(QueryTerm {
-                term,
-                bigram,
-                weight,
-                concept,
-            });
+            self.terms.push(term);
         }
     }
 }
@@ -282,14 +279,28 @@ impl Analyzer {
                 .map(|&(_, _, c)| c)
         };
 
+        let original: Vec<char> = question.chars().collect();
+        let first_word_start = self.words(question).first().map(|t| t.start);
         let mut terms = QueryTerms::default();
         for t in self.words(question) {
-            let concept = concept_of(t.start, t.end, false);
-            terms.push(t.term, false, 1.0, concept);
+            let name = self.looks_like_name(&t.term, &original[t.start..t.end])
+                && Some(t.start) != first_word_start.filter(|_| t.term.is_ascii());
+            terms.push(QueryTerm {
+                concept: concept_of(t.start, t.end, false),
+                term: t.term,
+                bigram: false,
+                weight: 1.0,
+                name,
+            });
         }
         for t in self.bigrams(question) {
-            let concept = concept_of(t.start, t.end, true);
-            terms.push(t.term, true, 1.0, concept);
+            terms.push(QueryTerm {
+                concept: concept_of(t.start, t.end, true),
+                term: t.term,
+                bigram: true,
+                weight: 1.0,
+                name: false,
+            });
         }
         let mut expanded_groups = HashSet::new();
         for (k, &(_, _, group)) in occurrences.iter().enumerate() {
@@ -297,27 +308,36 @@ impl Analyzer {
                 continue;
             }
             for member in &self.lexicon.alias_groups[group] {
-                for t in self.words(member) {
-                    terms.push(t.term, false, ALIAS_WEIGHT, Some(k));
-                }
-                for t in self.bigrams(member) {
-                    terms.push(t.term, true, ALIAS_WEIGHT, Some(k));
+                let words = self.words(member).into_iter().map(|t| (t, false));
+                for (t, bigram) in words.chain(self.bigrams(member).into_iter().map(|t| (t, true)))
+                {
+                    terms.push(QueryTerm {
+                        term: t.term,
+                        bigram,
+                        weight: ALIAS_WEIGHT,
+                        concept: Some(k),
+                        name: false,
+                    });
                 }
             }
         }
         terms
     }
 
-    /// True for an everyday Chinese word (in the segmenter's dictionary and not tagged as
-    /// a name of a person, place, organization or product): when the articles never use
-    /// such a word, it is more likely the asker's paraphrase than a sign of another topic.
-    pub fn is_common_word(&self, word: &str) -> bool {
-        if !word.chars().all(is_han) || !self.jieba.has_word(word) {
-            return false;
+    /// Whether a question word looks like a name rather than an everyday word: a Han word
+    /// the segmenter's dictionary tags as a person, place, organization or product
+    /// (特斯拉, 上海), or a capitalized Latin word (NBA, APP, Tesla). Han words missing from
+    /// the dictionary are not counted: most are fragments the segmenter guessed (降得).
+    /// The caller excuses a capitalized first word, which may just start a sentence.
+    fn looks_like_name(&self, term: &str, original: &[char]) -> bool {
+        if term.chars().all(is_han) {
+            const NAME_TAGS: [&str; 4] = ["nr", "ns", "nt", "nz"];
+            self.jieba.has_word(term)
+                && matches!(self.jieba.tag(term, false).as_slice(),
+                    [tag] if NAME_TAGS.iter().any(|n| tag.tag.starts_with(n)))
+        } else {
+            original.iter().any(|c| c.is_uppercase()) && term.chars().any(|c| c.is_alphabetic())
         }
-        let tags = self.jieba.tag(word, false);
-        const NAME_TAGS: [&str; 4] = ["nr", "ns", "nt", "nz"];
-        matches!(tags.as_slice(), [tag] if !NAME_TAGS.iter().any(|n| tag.tag.starts_with(n)))
     }
 
     fn push_word(&self, out: &mut Vec<Token>, word: &str, start: usize, end: usize) {
@@ -506,13 +526,31 @@ mod tests {
     }
 
     #[test]
-    fn names_are_not_common_words() {
+    fn names_are_told_from_everyday_words() {
         let a = analyzer();
-        for common in ["名单", "力度", "举行", "写"] {
-            assert!(a.is_common_word(common), "{common}");
-        }
-        for name in ["特斯拉", "上海", "马云", "app", "nba"] {
-            assert!(!a.is_common_word(name), "{name}");
+        let names = |q: &str| -> Vec<String> {
+            a.question(q)
+                .terms
+                .into_iter()
+                .filter(|t| t.name)
+                .map(|t| t.term)
+                .collect()
+        };
+        assert_eq!(names("特斯拉的自动驾驶"), vec!["特斯", "斯拉", "特斯拉"]);
+        assert_eq!(names("上海今天多少度"), vec!["上海"]);
+        assert_eq!(names("通义千问APP怎么下载"), vec!["app"]);
+        // A capitalized first word only starts the sentence.
+        assert!(names("Download the app").is_empty());
+        for everyday in [
+            "第一场圆桌的名单",
+            "推理成本降得比摩尔定律还快",
+            "艰难繁巨的工作谁来做",
+        ] {
+            assert!(
+                names(everyday).is_empty(),
+                "{everyday}: {:?}",
+                names(everyday)
+            );
         }
     }
 
