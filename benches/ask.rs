@@ -19,7 +19,12 @@ fn main() {
                 .filter_map(|v| v["q"].as_str().map(str::to_owned))
                 .collect()
         })
-        .unwrap_or_else(|_| vec!["通义千问API调用价格下降了多少".to_owned(), "今天天气怎么样".to_owned()]);
+        .unwrap_or_else(|_| {
+            vec![
+                "通义千问API调用价格下降了多少".to_owned(),
+                "今天天气怎么样".to_owned(),
+            ]
+        });
 
     let index = tempfile::tempdir().expect("temp dir");
     let config = EngineConfig {

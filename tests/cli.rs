@@ -219,3 +219,24 @@ fn eval_rejects_a_malformed_question_set() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("line 2"), "{}", stderr(&out));
 }
+
+#[test]
+fn index_shows_progress_on_a_large_corpus() {
+    let ws = Workspace::empty();
+    for i in 0..60 {
+        ws.write_article(
+            &format!("a{i:02}.md"),
+            format!("第{i}篇\n這是第{i}篇文章的段落，講雲棲大會。\n"),
+        );
+    }
+    let mut cmd = yunqi(&ws);
+    cmd.arg("index");
+    let out = run(cmd, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("30/60 articles"), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("60 articles, 60 passages"),
+        "{}",
+        stdout(&out)
+    );
+}

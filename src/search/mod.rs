@@ -356,6 +356,16 @@ pub fn build(
     index_dir: &Path,
     analyzer: &Arc<Analyzer>,
 ) -> Result<BuildReport, SearchError> {
+    build_with_progress(data_dir, index_dir, analyzer, &|_, _| {})
+}
+
+/// [`build`], calling `progress(articles_done, articles_total)` after each article.
+pub fn build_with_progress(
+    data_dir: &Path,
+    index_dir: &Path,
+    analyzer: &Arc<Analyzer>,
+    progress: &dyn Fn(usize, usize),
+) -> Result<BuildReport, SearchError> {
     let started = Instant::now();
     let fingerprint = store::fingerprint(data_dir)?;
     let corpus = corpus::load_dir(data_dir)?;
@@ -376,7 +386,14 @@ pub fn build(
     }
 
     let build_dir = store::new_build_dir(index_dir)?;
-    let result = write_generation(&build_dir, &corpus, fingerprint, problems.clone(), analyzer);
+    let result = write_generation(
+        &build_dir,
+        &corpus,
+        fingerprint,
+        problems.clone(),
+        analyzer,
+        progress,
+    );
     if let Err(e) = result {
         let _ = std::fs::remove_dir_all(&build_dir);
         return Err(e);
@@ -398,12 +415,14 @@ fn write_generation(
     fingerprint: Vec<store::FileStamp>,
     problems: Vec<String>,
     analyzer: &Arc<Analyzer>,
+    progress: &dyn Fn(usize, usize),
 ) -> Result<(), SearchError> {
     let index = Index::create_in_dir(dir, schema::build_schema())?;
     schema::register_tokenizers(&index, analyzer);
     let f = Fields::from_schema(&index.schema())?;
     let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 50_000_000)?;
-    for article in &corpus.articles {
+    for (done, article) in corpus.articles.iter().enumerate() {
+        progress(done, corpus.articles.len());
         for passage in &article.passages {
             let section = passage.section.clone().unwrap_or_default();
             let context = format!("{section}\n{}", article.title);

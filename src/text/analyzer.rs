@@ -555,6 +555,21 @@ mod tests {
     }
 
     #[test]
+    fn the_user_dictionary_keeps_domain_words_whole() {
+        let plain = analyzer();
+        let text = "持續的以價換量";
+        assert!(
+            !terms(&plain.words(text)).contains(&"以价换量"),
+            "{:?}",
+            terms(&plain.words(text))
+        );
+        let mut lexicon = Lexicon::builtin();
+        lexicon.user_words = vec![("以价换量".to_owned(), None)];
+        let tuned = Analyzer::new(lexicon);
+        assert!(terms(&tuned.words(text)).contains(&"以价换量"));
+    }
+
+    #[test]
     fn empty_and_punctuation_only_questions_have_no_terms() {
         let a = analyzer();
         for q in ["", "   ", "？？！", "👀", "什么？"] {
