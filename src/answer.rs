@@ -6,7 +6,7 @@
 //! coverage decides whether the best passage answers the question at all: raw BM25 cannot,
 //! since a near-domain question can outscore a weak real match.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::search::{
     BuildReport, FieldWeights, Hit, LiveIndex, SearchError, SearchIndex, LEXICON_DIR,
 };
-use crate::text::{Analyzer, QueryTerm, QueryTerms, TextError};
+use crate::text::{term_positions, Analyzer, QueryTerm, QueryTerms, TextError};
 
 /// How many candidates BM25 hands to the coverage re-ranking.
 const CANDIDATES: usize = 20;
@@ -179,8 +179,9 @@ impl Engine {
         let mut ranked: Vec<(f32, Coverage, Hit)> = hits
             .into_iter()
             .map(|hit| {
+                // Coverage dominates; BM25 orders passages that cover the question alike.
                 let coverage = scorer.coverage(analyzer, &hit.text, hit.section.as_deref());
-                (hit.score * (0.5 + coverage.share), coverage, hit)
+                (hit.score * (0.1 + coverage.share).powi(3), coverage, hit)
             })
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -264,45 +265,25 @@ fn load_analyzer(config: &EngineConfig) -> Result<Arc<Analyzer>, TextError> {
 
 /// How much of a question a passage covers, in [0, 1].
 ///
-/// Each concept of the question (see `Analyzer::question`) weighs the highest IDF among
-/// the asker's terms for it, and the passage covers it:
-/// - fully, when it contains one of the concept's words, or an alias's word or bigram;
-/// - partly otherwise, by the share of the concept's bigrams it contains, so a misspelt or
-///   differently segmented name still counts for what it shares.
+/// Each concept of the question (see `Analyzer::question`) weighs the IDF of its rarest
+/// term that occurs in the index, and the passage (with its section heading) covers it:
+/// - fully, when one of its surfaces occurs: the asker's word or an alias's member;
+/// - partly otherwise, by the share of its bigrams present, so a misspelt or differently
+///   segmented name still counts for what it shares.
 ///
 /// Two kinds of concept are unreliable evidence either way and weigh half:
-/// - a single Han character (写, 大), which segmentation finds inconsistently: covered when
-///   the character occurs at all;
+/// - a single Han character (写, 大), which segmentation finds inconsistently;
 /// - an everyday word the articles never use (名单, 力度): it may be the asker's
 ///   paraphrase.
 ///
 /// A name the articles never mention (特斯拉, NBA, APP) means the question is about
-/// something they do not cover: nothing covers such a question.
-///
-/// A passage that covers none of the concepts the articles do know covers nothing: words
-/// the articles never use cannot make a question answerable by themselves.
+/// something they do not cover: nothing covers such a question. Nor does a passage that
+/// covers none of the concepts the articles know.
 struct CoverageScorer<'q> {
     terms: &'q QueryTerms,
-    concepts: HashMap<usize, Concept>,
-}
-
-#[derive(Debug, Default)]
-struct Concept {
-    weight: f32,
-    /// How many of the asker's bigrams stand for it.
-    bigrams: usize,
-    /// Whether any of its terms (aliases' included) occurs in the index.
-    known: bool,
-    /// The normalized Han characters of its longest word (for the single-character check).
-    chars: Vec<char>,
-    /// Its longest word looks like a name (see `Analyzer::question`).
-    name: bool,
-}
-
-impl Concept {
-    fn is_single_char(&self) -> bool {
-        self.chars.len() == 1
-    }
+    concepts: Vec<ConceptWeight>,
+    /// The question names something the articles never mention.
+    unknown_name: bool,
 }
 
 /// What a passage covers of a question.
@@ -315,52 +296,65 @@ struct Coverage {
     highlights: Vec<(usize, usize)>,
 }
 
+#[derive(Debug, Default, Clone)]
+struct ConceptWeight {
+    weight: f32,
+    /// How many of the asker's bigrams stand for it.
+    bigrams: usize,
+    /// Whether any of its terms (aliases' included) occurs in the index.
+    known: bool,
+}
+
 impl<'q> CoverageScorer<'q> {
     fn new(index: &SearchIndex, terms: &'q QueryTerms) -> Self {
-        let mut concepts: HashMap<usize, Concept> = HashMap::new();
-        // Weigh a concept by its rarest term that occurs in the index (its aliases' terms
-        // included), or, if none does, by its rarest term at all.
-        let mut unknown_weight: HashMap<usize, f32> = HashMap::new();
-        let asked: HashSet<usize> = terms
-            .terms
-            .iter()
-            .filter(|t| t.weight >= 1.0)
-            .filter_map(|t| t.concept)
-            .collect();
+        let mut concepts = vec![ConceptWeight::default(); terms.concepts.len()];
+        // Weight: the rarest of the asker's terms that occurs in the index; failing that,
+        // the rarest of the aliases' terms that does; failing that, the rarest term.
+        let mut alias_weight = vec![0.0f32; terms.concepts.len()];
+        let mut unknown_weight = vec![0.0f32; terms.concepts.len()];
         for t in &terms.terms {
-            // A concept is something the asker wrote; aliases only widen it.
-            let Some(id) = t.concept.filter(|id| asked.contains(id)) else {
-                continue;
-            };
+            let Some(id) = t.concept else { continue };
             let (df, idf) = index.term_stats(&t.term, t.bigram);
-            let concept = concepts.entry(id).or_default();
+            let concept = &mut concepts[id];
+            let asked = t.weight >= 1.0;
             if df > 0 {
                 concept.known = true;
-                concept.weight = concept.weight.max(idf);
-            } else {
-                let w = unknown_weight.entry(id).or_default();
-                *w = w.max(idf);
-            }
-            if t.weight >= 1.0 {
-                concept.bigrams += usize::from(t.bigram);
-                if !t.bigram && t.term.chars().count() > concept.chars.len() {
-                    concept.chars = t.term.chars().filter(|c| crate::text::is_han(*c)).collect();
-                    concept.name = t.name;
+                if asked {
+                    concept.weight = concept.weight.max(idf);
+                } else {
+                    alias_weight[id] = alias_weight[id].max(idf);
                 }
+            } else {
+                unknown_weight[id] = unknown_weight[id].max(idf);
+            }
+            if asked && t.bigram {
+                concept.bigrams += 1;
             }
         }
-        for (id, w) in unknown_weight {
-            if let Some(concept) = concepts.get_mut(&id).filter(|c| !c.known) {
-                concept.weight = w;
+        for (concept, alias) in concepts.iter_mut().zip(alias_weight) {
+            if concept.weight == 0.0 {
+                concept.weight = alias;
             }
         }
-        for concept in concepts.values_mut() {
-            if concept.is_single_char() || (!concept.known && !concept.name) {
+        let mut unknown_name = false;
+        for ((concept, spec), unknown) in
+            concepts.iter_mut().zip(&terms.concepts).zip(unknown_weight)
+        {
+            if !concept.known {
+                concept.weight = unknown;
+                unknown_name |= spec.name;
+            }
+            let single_char = spec.surfaces[0].chars().count() == 1;
+            if single_char || (!concept.known && !spec.name) {
                 concept.weight *= 0.5;
             }
         }
-        tracing::debug!(?concepts, "question concepts");
-        CoverageScorer { terms, concepts }
+        tracing::debug!(?concepts, unknown_name, "question concepts");
+        CoverageScorer {
+            terms,
+            concepts,
+            unknown_name,
+        }
     }
 
     /// How much of the question a paragraph covers, with its section heading: a heading
@@ -370,7 +364,11 @@ impl<'q> CoverageScorer<'q> {
         let bigrams = analyzer.bigrams(text);
         let section = section.unwrap_or_default();
         let (section_words, section_bigrams) = (analyzer.words(section), analyzer.bigrams(section));
-        let normalized = analyzer.normalize(text);
+        let context = format!(
+            "{}\n{}",
+            analyzer.normalize(text),
+            analyzer.normalize(section)
+        );
         let present = |t: &QueryTerm| {
             let (tokens, heading) = if t.bigram {
                 (&bigrams, &section_bigrams)
@@ -383,52 +381,48 @@ impl<'q> CoverageScorer<'q> {
                 .any(|token| token.term == t.term)
         };
 
-        let mut fully: HashSet<usize> = HashSet::new();
-        let mut bigrams_found: HashMap<usize, usize> = HashMap::new();
-        let mut matched: HashSet<(&str, bool)> = HashSet::new();
-        for t in self.terms.terms.iter().filter(|t| present(t)) {
-            matched.insert((t.term.as_str(), t.bigram));
-            let Some(concept) = t.concept else { continue };
-            if !t.bigram || t.weight < 1.0 {
-                fully.insert(concept);
-            } else {
-                *bigrams_found.entry(concept).or_default() += 1;
-            }
-        }
-
+        let matched: Vec<&QueryTerm> = self.terms.terms.iter().filter(|t| present(t)).collect();
         let (mut got, mut total, mut any_known) = (0.0, 0.0, false);
         let mut found = HashSet::new();
-        for (id, concept) in &self.concepts {
-            let share = if fully.contains(id) {
+        for (id, (concept, spec)) in self.concepts.iter().zip(&self.terms.concepts).enumerate() {
+            let surfaced = spec
+                .surfaces
+                .iter()
+                .any(|s| !term_positions(&context, s).is_empty());
+            let share = if surfaced {
                 1.0
-            } else if concept.is_single_char() {
-                f32::from(u8::from(normalized.contains(concept.chars[0])))
             } else {
-                let found = bigrams_found.get(id).copied().unwrap_or(0);
-                found as f32 / concept.bigrams.max(1) as f32
+                let bigrams_found = matched
+                    .iter()
+                    .filter(|t| t.bigram && t.weight >= 1.0 && t.concept == Some(id))
+                    .count();
+                bigrams_found as f32 / concept.bigrams.max(1) as f32
             };
             any_known |= concept.known && share > 0.0;
             if concept.known && share >= 1.0 {
-                found.insert(*id);
+                found.insert(id);
             }
             got += concept.weight * share;
             total += concept.weight;
         }
-        let unknown_name = self.concepts.values().any(|c| c.name && !c.known);
-        let share = if total > 0.0 && any_known && !unknown_name {
+        let share = if total > 0.0 && any_known && !self.unknown_name {
             got / total
         } else {
             0.0
         };
         tracing::trace!(share, passage = %text.chars().take(20).collect::<String>(), "coverage");
 
+        let wanted: HashSet<(&str, bool)> = matched
+            .iter()
+            .map(|t| (t.term.as_str(), t.bigram))
+            .collect();
         let highlights = words
             .iter()
-            .filter(|t| matched.contains(&(t.term.as_str(), false)))
+            .filter(|t| wanted.contains(&(t.term.as_str(), false)))
             .chain(
                 bigrams
                     .iter()
-                    .filter(|t| matched.contains(&(t.term.as_str(), true))),
+                    .filter(|t| wanted.contains(&(t.term.as_str(), true))),
             )
             .map(|t| (t.start, t.end))
             .collect();
@@ -446,7 +440,7 @@ impl<'q> CoverageScorer<'q> {
     fn togetherness(&self, found: &HashSet<usize>, found_anywhere: &HashSet<usize>) -> f32 {
         let weight = |set: &HashSet<usize>| -> f32 {
             set.iter()
-                .filter_map(|id| self.concepts.get(id))
+                .filter_map(|id| self.concepts.get(*id))
                 .map(|c| c.weight)
                 .sum()
         };

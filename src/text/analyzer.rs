@@ -20,9 +20,7 @@ pub struct Token {
     pub end: usize,
 }
 
-/// One term of a question. Terms that stand for the same thing share a `concept`: an
-/// alias group's members and the question words it was recognized in (`xpeng` and the
-/// `小鹏` it expands to), so matching any of them counts as matching that concept.
+/// One term of a question, for retrieval.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryTerm {
     pub term: String,
@@ -30,17 +28,27 @@ pub struct QueryTerm {
     pub bigram: bool,
     /// 1 for what the asker wrote, less for what an alias added.
     pub weight: f32,
-    /// The concept the term stands for; `None` for a bigram across two words, which
-    /// helps ranking but is not something the question asks about.
+    /// Index of the concept the term stands for in [`QueryTerms::concepts`]; `None` for
+    /// a bigram across two words, which helps ranking but is not something asked about.
     pub concept: Option<usize>,
-    /// The word looks like a name (see `Analyzer::question`).
+}
+
+/// Something the question asks about: a content word of the question, or an alias
+/// occurrence with the words it overlaps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concept {
+    /// Normalized forms that, found in a passage, cover the concept: the question's own
+    /// word, and an alias group's members (`xpeng`, `小鹏`, `小鹏汽车`).
+    pub surfaces: Vec<String>,
+    /// The asker's word looks like a name (see `Analyzer::question`).
     pub name: bool,
 }
 
-/// The de-duplicated terms of a question.
+/// The de-duplicated terms of a question and the concepts they stand for.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueryTerms {
     pub terms: Vec<QueryTerm>,
+    pub concepts: Vec<Concept>,
 }
 
 impl QueryTerms {
@@ -257,21 +265,50 @@ impl Analyzer {
             .copied()
             .collect();
 
-        // Concept ids: one per alias occurrence first, then one per other content word.
-        let mut concepts: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, concept)
-        for (k, &(s, e, _)) in occurrences.iter().enumerate() {
-            concepts.push((s, e, k));
+        let original: Vec<char> = question.chars().collect();
+        let first_word_start = self
+            .segments(&norm)
+            .iter()
+            .find(|s| !s.stop)
+            .map(|s| s.start);
+        let span_text = |start: usize, end: usize| norm[start..end].iter().collect::<String>();
+        let looks_like_name = |start: usize, end: usize| {
+            let excused = Some(start) == first_word_start && original[start].is_ascii();
+            !excused && self.looks_like_name(&span_text(start, end), &original[start..end])
+        };
+
+        // Concepts: one per alias occurrence first, then one per other content word.
+        let mut terms = QueryTerms::default();
+        let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, concept)
+        for &(s, e, group) in &occurrences {
+            let mut surfaces = vec![span_text(s, e)];
+            surfaces.extend(self.lexicon.alias_groups[group].iter().cloned());
+            spans.push((s, e, terms.concepts.len()));
+            terms.concepts.push(Concept {
+                surfaces,
+                name: false,
+            });
         }
-        let mut next = occurrences.len();
         for seg in self.segments(&norm).iter().filter(|s| !s.stop) {
             let alias = occurrences
                 .iter()
                 .position(|&(s, e, _)| seg.start < e && s < seg.end);
-            let concept = alias.unwrap_or_else(|| next_concept_id(&mut next));
-            concepts.push((seg.start, seg.end, concept));
+            match alias {
+                Some(k) => {
+                    terms.concepts[k].name |= looks_like_name(seg.start, seg.end);
+                    spans.push((seg.start, seg.end, k));
+                }
+                None => {
+                    spans.push((seg.start, seg.end, terms.concepts.len()));
+                    terms.concepts.push(Concept {
+                        surfaces: vec![span_text(seg.start, seg.end)],
+                        name: looks_like_name(seg.start, seg.end),
+                    });
+                }
+            }
         }
         let concept_of = |start: usize, end: usize, nested_only: bool| {
-            concepts
+            spans
                 .iter()
                 .find(|&&(s, e, _)| {
                     (s <= start && end <= e) || (!nested_only && start < e && s < end)
@@ -279,27 +316,13 @@ impl Analyzer {
                 .map(|&(_, _, c)| c)
         };
 
-        let original: Vec<char> = question.chars().collect();
-        let first_word_start = self.words(question).first().map(|t| t.start);
-        let mut terms = QueryTerms::default();
-        for t in self.words(question) {
-            let name = self.looks_like_name(&t.term, &original[t.start..t.end])
-                && Some(t.start) != first_word_start.filter(|_| t.term.is_ascii());
+        let words = self.words(question).into_iter().map(|t| (t, false));
+        for (t, bigram) in words.chain(self.bigrams(question).into_iter().map(|t| (t, true))) {
             terms.push(QueryTerm {
-                concept: concept_of(t.start, t.end, false),
+                concept: concept_of(t.start, t.end, bigram),
                 term: t.term,
-                bigram: false,
+                bigram,
                 weight: 1.0,
-                name,
-            });
-        }
-        for t in self.bigrams(question) {
-            terms.push(QueryTerm {
-                concept: concept_of(t.start, t.end, true),
-                term: t.term,
-                bigram: true,
-                weight: 1.0,
-                name: false,
             });
         }
         let mut expanded_groups = HashSet::new();
@@ -316,7 +339,6 @@ impl Analyzer {
                         bigram,
                         weight: ALIAS_WEIGHT,
                         concept: Some(k),
-                        name: false,
                     });
                 }
             }
@@ -352,14 +374,10 @@ impl Analyzer {
     }
 }
 
-fn next_concept_id(next: &mut usize) -> usize {
-    *next += 1;
-    *next - 1
-}
-
-/// Character spans where `term` occurs in `text`; an alphanumeric term must stand alone
-/// (`ai` is not found in `said`).
-fn term_positions(text: &str, term: &str) -> Vec<(usize, usize)> {
+/// Character spans where `term` occurs in `text`. A term must not be glued to letters
+/// or digits of the same kind: `ai` is not found in `said`, nor `2` in `25`, but `qwen`
+/// is found in `qwen2.5`.
+pub fn term_positions(text: &str, term: &str) -> Vec<(usize, usize)> {
     if term.is_empty() {
         return Vec::new();
     }
@@ -515,6 +533,8 @@ mod tests {
             .expect("alias term");
         assert!(expansion.weight < 1.0);
         assert_eq!(expansion.concept, xpeng.concept);
+        let concept = &q.concepts[xpeng.concept.expect("has a concept")];
+        assert_eq!(concept.surfaces, vec!["xpeng", "xpeng", "小鹏"]);
         let invest = q
             .terms
             .iter()
@@ -529,14 +549,13 @@ mod tests {
     fn names_are_told_from_everyday_words() {
         let a = analyzer();
         let names = |q: &str| -> Vec<String> {
-            a.question(q)
-                .terms
-                .into_iter()
-                .filter(|t| t.name)
-                .map(|t| t.term)
+            let concepts = a.question(q).concepts.into_iter();
+            concepts
+                .filter(|c| c.name)
+                .map(|c| c.surfaces[0].clone())
                 .collect()
         };
-        assert_eq!(names("特斯拉的自动驾驶"), vec!["特斯", "斯拉", "特斯拉"]);
+        assert_eq!(names("特斯拉的自动驾驶"), vec!["特斯拉"]);
         assert_eq!(names("上海今天多少度"), vec!["上海"]);
         assert_eq!(names("通义千问APP怎么下载"), vec!["app"]);
         // A capitalized first word only starts the sentence.
