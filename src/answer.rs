@@ -55,9 +55,6 @@ pub struct Settings {
     /// public question set: its answerable questions score 0.42 and up, its unanswerable
     /// ones 0.35 and below, except one near-domain question (see README).
     pub min_confidence: f32,
-    /// Passages after the first are kept only if their score is at least this share of
-    /// the best one's.
-    pub min_relative_score: f32,
     pub weights: FieldWeights,
     pub script: Script,
 }
@@ -66,7 +63,6 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             min_confidence: 0.38,
-            min_relative_score: 0.0,
             weights: FieldWeights::default(),
             script: Script::Auto,
         }
@@ -194,7 +190,6 @@ impl Engine {
             coverage.share * scorer.togetherness(&coverage.found, &found_anywhere)
         });
         let answered = confidence >= self.settings.min_confidence;
-        let best = ranked.first().map_or(0.0, |r| r.0);
         let simplified = match self.settings.script {
             Script::Auto => !analyzer.normalizer().is_traditional(question),
             Script::Original => false,
@@ -203,7 +198,8 @@ impl Engine {
         let passages = if answered {
             ranked
                 .into_iter()
-                .filter(|r| r.0 >= best * self.settings.min_relative_score)
+                // Later passages must each answer the question on their own.
+                .filter(|r| r.1.share >= self.settings.min_confidence)
                 .take(top)
                 .map(|(score, coverage, hit)| Passage {
                     display_text: if simplified {
