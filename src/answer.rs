@@ -234,6 +234,12 @@ impl Engine {
         self.live.rebuild()
     }
 
+    /// Rebuilds when the data directory changed behind the engine's back; `None` if it
+    /// did not. Cheap when nothing changed: it only reads file metadata.
+    pub fn rebuild_if_stale(&self) -> Result<Option<BuildReport>, SearchError> {
+        self.live.rebuild_if_stale()
+    }
+
     /// Picks up an index that another process (`yunqi-bot index`) published.
     pub fn refresh(&self) -> Result<bool, SearchError> {
         self.live.refresh()

@@ -203,3 +203,28 @@ fn nothing_indexable_is_an_error_that_names_the_reason() {
         yunqi_bot::answer::EngineError::Search(SearchError::Corpus(_))
     ));
 }
+
+#[test]
+fn a_running_engine_notices_data_changes_and_other_processes_builds() {
+    let ws = Workspace::with_shipped_data();
+    let engine = ws.engine();
+    assert!(engine.rebuild_if_stale().expect("check").is_none());
+    assert!(!engine.refresh().expect("refresh"));
+
+    ws.write_article(
+        "extra.md",
+        "杭州\n雲棲小鎮位於杭州西湖區，是大會的舉辦地。\n",
+    );
+    let report = engine
+        .rebuild_if_stale()
+        .expect("rebuild")
+        .expect("was stale");
+    assert_eq!(report.articles, 2);
+    assert_eq!(ask(&engine, "云栖小镇在哪里").passages[0].article, "extra");
+
+    // Another engine (think `yunqi-bot index` in another process) publishes a build.
+    std::fs::remove_file(ws.data_dir().join("extra.md")).expect("remove");
+    ws.engine().rebuild().expect("rebuild elsewhere");
+    assert!(engine.refresh().expect("refresh"));
+    assert!(!ask(&engine, "云栖小镇在哪里").answered);
+}

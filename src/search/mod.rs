@@ -334,6 +334,15 @@ impl LiveIndex {
         Ok(report)
     }
 
+    /// Rebuilds if the data directory changed since the live generation was built (a file
+    /// copied in or edited by hand); `None` when it is up to date.
+    pub fn rebuild_if_stale(&self) -> Result<Option<BuildReport>, SearchError> {
+        if self.current().manifest.fingerprint == store::fingerprint(&self.data_dir)? {
+            return Ok(None);
+        }
+        self.rebuild().map(Some)
+    }
+
     /// Switches to a generation that another process published since; true if it did.
     pub fn refresh(&self) -> Result<bool, SearchError> {
         let Some(dir) = store::current_generation(&self.index_dir) else {
