@@ -171,8 +171,9 @@ mod tests {
 
     #[test]
     fn missing_lexicon_files_are_empty() {
-        let dir = std::env::temp_dir().join("yunqi-bot-no-such-lexicon-dir");
-        let lexicon = Lexicon::load(&dir, fold).expect("missing files are fine");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lexicon =
+            Lexicon::load(&dir.path().join("missing"), fold).expect("missing files are fine");
         assert!(lexicon.user_words.is_empty() && lexicon.alias_groups.is_empty());
     }
 }
