@@ -38,6 +38,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// The question; the words are joined with spaces, so quotes are optional.
+        #[arg(allow_hyphen_values = true)]
         question: Vec<String>,
     },
     /// Score a question set (JSON Lines) and print the figures.
