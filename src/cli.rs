@@ -47,8 +47,10 @@ pub enum Command {
         /// Passages per question considered for R@K.
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=50))]
         top: u16,
-        /// Also list every question that was not answered right.
+        /// Also list every question with its confidence and first passage.
         #[arg(long)]
         verbose: bool,
     },
+    /// Run the Telegram bot (needs TELOXIDE_TOKEN).
+    Serve,
 }

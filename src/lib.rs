@@ -11,4 +11,5 @@ pub mod config;
 pub mod corpus;
 pub mod eval;
 pub mod search;
+pub mod telegram;
 pub mod text;

@@ -45,5 +45,6 @@ fn try_main(cli: Cli) -> anyhow::Result<()> {
             question,
         } => cmd::ask(&config, top.into(), json, &question),
         Command::Eval { file, top, verbose } => cmd::eval(&config, &file, top.into(), verbose),
+        Command::Serve => cmd::serve(&config),
     }
 }

@@ -4,10 +4,12 @@
 mod ask;
 mod eval;
 mod index;
+mod serve;
 
 pub use ask::ask;
 pub use eval::eval;
 pub use index::index;
+pub use serve::serve;
 
 use crate::answer::{Engine, EngineConfig, Settings};
 use crate::config::Config;
