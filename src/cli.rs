@@ -53,4 +53,13 @@ pub enum Command {
     },
     /// Run the Telegram bot (needs TELOXIDE_TOKEN).
     Serve,
+    /// Add an article file (.md or .txt, at most 2 MB) to the data directory and reindex.
+    Add { file: PathBuf },
+    /// Move an article to the data directory's trash folder and reindex.
+    Remove {
+        /// The article id (its file name without extension; see `articles`).
+        id: String,
+    },
+    /// List the indexed articles: id, title, passages.
+    Articles,
 }

@@ -4,6 +4,7 @@
 //! The search side (`text`, `corpus`, `search`, `answer`, `eval`) is synchronous and knows
 //! nothing of Telegram, terminals or the environment; `config`, `cli` and `cmd` are the edges.
 
+pub mod admin;
 pub mod answer;
 pub mod cli;
 pub mod cmd;

@@ -46,5 +46,8 @@ fn try_main(cli: Cli) -> anyhow::Result<()> {
         } => cmd::ask(&config, top.into(), json, &question),
         Command::Eval { file, top, verbose } => cmd::eval(&config, &file, top.into(), verbose),
         Command::Serve => cmd::serve(&config),
+        Command::Add { file } => cmd::add(&config, &file),
+        Command::Remove { id } => cmd::remove(&config, &id),
+        Command::Articles => cmd::articles(&config),
     }
 }

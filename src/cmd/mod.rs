@@ -1,14 +1,20 @@
 //! One entry function per subcommand. Each takes the configuration, does its job and
 //! returns an error for `main` to report once.
 
+mod add;
+mod articles;
 mod ask;
 mod eval;
 mod index;
+mod remove;
 mod serve;
 
+pub use add::add;
+pub use articles::articles;
 pub use ask::ask;
 pub use eval::eval;
 pub use index::index;
+pub use remove::remove;
 pub use serve::serve;
 
 use crate::answer::{Engine, EngineConfig, Settings};

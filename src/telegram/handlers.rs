@@ -28,10 +28,11 @@ const RETRIES_AFTER_429: usize = 3;
 #[derive(Clone, Debug)]
 pub struct Question(pub String);
 
-/// The whole bot: commands, questions in messages, the pager's buttons, inline queries.
-/// Extra branches (admin commands) are added in front by [`super::run`].
+/// The whole bot: admin commands first, then commands, questions in messages, the
+/// pager's buttons and inline queries.
 pub fn handler_tree() -> UpdateHandler<anyhow::Error> {
     dptree::entry()
+        .branch(super::admin::admin_tree())
         .branch(
             Update::filter_message()
                 .branch(
@@ -262,7 +263,16 @@ async fn on_inline_query(
     Ok(())
 }
 
-/// Sends `html` as a reply to `msg`.
+/// Sends `html` (already escaped) as a reply to `msg`.
+pub async fn send_html(
+    bot: &TelegramBot,
+    msg: &Message,
+    html: String,
+) -> Result<Message, RequestError> {
+    reply(bot, msg, html, None).await
+}
+
+/// Sends `html` as a reply to `msg`, with an optional keyboard.
 async fn reply(
     bot: &TelegramBot,
     msg: &Message,

@@ -43,3 +43,59 @@ pub fn back_button(previous: usize, total: usize) -> String {
 
 /// Inline mode: the title of the hint shown while nothing is typed yet.
 pub const INLINE_HINT: &str = "输入关于 2024 云栖大会的问题";
+
+/// Anyone but an admin trying an admin command.
+pub const ADMIN_ONLY: &str = "只有管理员可以使用这个命令。";
+
+/// `/add` with no document.
+pub const ADD_USAGE: &str =
+    "添加文章：发送一个 .md 或 .txt 文件，并在文件说明里写 /add；或者用 /add 回复这样的文件。";
+
+/// `/remove` with no id.
+pub const REMOVE_USAGE: &str = "用法：/remove 文章ID（/articles 列出所有文章）";
+
+/// Said while a rebuild runs, so the admin knows it started.
+pub const REINDEXING: &str = "正在重建索引……";
+
+pub fn reindexed(articles: usize, passages: usize, millis: u128) -> String {
+    format!("索引已重建：{articles} 篇文章，{passages} 个段落，用时 {millis} 毫秒。")
+}
+
+pub fn reindex_failed(reason: &str) -> String {
+    format!("重建失败，仍在使用原来的索引：{reason}")
+}
+
+pub fn added(title: &str, id: &str, passages: usize) -> String {
+    format!("已添加《{title}》（ID：{id}），共 {passages} 个段落，现在就可以提问了。")
+}
+
+pub fn not_added(reason: &str) -> String {
+    format!("没有添加这个文件：{reason}")
+}
+
+pub fn removed(id: &str, trash: &str) -> String {
+    format!("已删除文章 {id}（文件移到了 {trash}），索引已重建。")
+}
+
+pub fn not_removed(reason: &str) -> String {
+    format!("没有删除：{reason}")
+}
+
+/// One line of `/articles`.
+pub fn article_line(id: &str, title: &str, passages: usize) -> String {
+    format!("• {id}：《{title}》，{passages} 个段落")
+}
+
+pub fn stats(
+    articles: usize,
+    passages: usize,
+    index_kib: u64,
+    answered: u64,
+    refused: u64,
+    uptime_minutes: u64,
+) -> String {
+    format!(
+        "文章：{articles}\n段落：{passages}\n索引大小：{index_kib} KiB\n\
+         启动以来回答 {answered} 个问题，无法回答 {refused} 个\n运行时间：{uptime_minutes} 分钟"
+    )
+}

@@ -3,6 +3,7 @@
 //!
 //! This side only calls `answer::Engine`; the search side knows nothing of Telegram.
 
+pub mod admin;
 pub mod commands;
 pub mod format;
 pub mod handlers;
@@ -32,6 +33,8 @@ pub struct BotOptions {
     pub questions_per_minute: usize,
     /// How often to look for an index rebuilt by another process or a changed data dir.
     pub refresh_every: Duration,
+    /// Numeric Telegram user ids allowed to use admin commands.
+    pub admins: Vec<u64>,
 }
 
 impl Default for BotOptions {
@@ -39,6 +42,7 @@ impl Default for BotOptions {
         BotOptions {
             questions_per_minute: 20,
             refresh_every: Duration::from_secs(5),
+            admins: Vec::new(),
         }
     }
 }
@@ -86,7 +90,12 @@ pub async fn run(
         Duration::from_secs(60),
     ));
     let mut dispatcher = Dispatcher::builder(bot.throttle(limits), handlers::handler_tree())
-        .dependencies(dptree::deps![engine, limiter])
+        .dependencies(dptree::deps![
+            engine,
+            limiter,
+            admin::Admins(Arc::new(options.admins.clone())),
+            admin::StartedAt(std::time::Instant::now())
+        ])
         .default_handler(|update| async move {
             tracing::trace!(?update.id, "update ignored");
         })

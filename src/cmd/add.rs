@@ -1,0 +1,35 @@
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::admin;
+use crate::config::Config;
+
+/// `yunqi-bot add FILE`: checks an article file, copies it into the data directory and
+/// rebuilds the index; a bad file is refused and nothing changes.
+pub fn add(config: &Config, file: &Path) -> anyhow::Result<()> {
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .with_context(|| format!("{} has no usable file name", file.display()))?;
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("cannot read {}", file.display()))?
+        .len();
+    if size > admin::MAX_ARTICLE_BYTES as u64 {
+        anyhow::bail!(
+            "{name} has {size} bytes; articles are limited to {} MB",
+            admin::MAX_ARTICLE_BYTES / 1024 / 1024
+        );
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let engine = super::open_engine(config)?;
+    let added = admin::add_article(&engine, name, &bytes)?;
+    println!(
+        "added {} ({}): {} passages; index now {}",
+        added.id,
+        added.title,
+        added.passages,
+        super::summary(&added.report)
+    );
+    Ok(())
+}

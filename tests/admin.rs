@@ -1,0 +1,226 @@
+//! Administering articles through the library and the CLI, on real files: adding,
+//! refusing bad files without changing anything, removing to the trash, and rebuilding
+//! while questions are being answered.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use support::{Workspace, SHIPPED_ARTICLE};
+use yunqi_bot::admin::{self, AdminError, MAX_ARTICLE_BYTES};
+use yunqi_bot::answer::Engine;
+
+const HANGZHOU: &str = "---\ntitle: 雲棲小鎮\n---\n雲棲小鎮位於杭州西湖區，是雲棲大會的舉辦地。\n";
+
+/// File names in a directory, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn live_generation(ws: &Workspace) -> String {
+    std::fs::read_to_string(ws.index_dir().join("CURRENT")).expect("CURRENT")
+}
+
+fn answered_from(engine: &Engine, question: &str) -> Option<String> {
+    let answer = engine.ask(question, 3).expect("ask");
+    answer.passages.first().map(|p| p.article.clone())
+}
+
+#[test]
+fn an_added_article_is_answered_right_away() {
+    let ws = Workspace::with_shipped_data();
+    let engine = ws.engine();
+    assert_eq!(answered_from(&engine, "云栖小镇在哪里"), None);
+    let added = admin::add_article(&engine, "hangzhou.md", HANGZHOU.as_bytes()).expect("added");
+    assert_eq!(
+        (added.id.as_str(), added.title.as_str(), added.passages),
+        ("hangzhou", "雲棲小鎮", 1)
+    );
+    assert_eq!(
+        answered_from(&engine, "云栖小镇在哪里").as_deref(),
+        Some("hangzhou")
+    );
+    let ids: Vec<String> = admin::articles(&engine).into_iter().map(|a| a.id).collect();
+    assert_eq!(ids, vec!["000_93422ca121d765e5", "hangzhou"]);
+}
+
+#[test]
+fn bad_files_are_refused_and_change_nothing() {
+    let ws = Workspace::with_shipped_data();
+    let engine = ws.engine();
+    let data_before = listing(&ws.data_dir());
+    let generation_before = live_generation(&ws);
+    let too_large = "段落。".repeat(MAX_ARTICLE_BYTES / 9 + 1);
+    let cases: Vec<(&str, &[u8])> = vec![
+        ("latin1.txt", b"caf\xe9 au lait\n"),
+        ("empty.md", b""),
+        ("headings.md", "標題\n01\n".as_bytes()),
+        ("large.md", too_large.as_bytes()),
+        ("notes.pdf", HANGZHOU.as_bytes()),
+        ("../escape.md", HANGZHOU.as_bytes()),
+        ("sub/dir.md", HANGZHOU.as_bytes()),
+        (SHIPPED_ARTICLE, HANGZHOU.as_bytes()),
+        ("000_93422ca121d765e5.txt", HANGZHOU.as_bytes()),
+    ];
+    for (name, bytes) in cases {
+        let err = admin::add_article(&engine, name, bytes).expect_err(name);
+        let expected = match name {
+            "latin1.txt" | "empty.md" | "headings.md" => matches!(err, AdminError::Invalid(_)),
+            "large.md" => matches!(err, AdminError::TooLarge { .. }),
+            "notes.pdf" => matches!(err, AdminError::BadExtension(_)),
+            "../escape.md" | "sub/dir.md" => matches!(err, AdminError::BadName(_)),
+            _ => matches!(err, AdminError::Exists(_)),
+        };
+        assert!(expected, "{name}: {err}");
+        assert!(err.to_string().len() > 10, "a clear message: {err}");
+    }
+    assert_eq!(listing(&ws.data_dir()), data_before);
+    assert_eq!(live_generation(&ws), generation_before);
+    assert!(!ws.root.path().join("escape.md").exists());
+    assert!(engine.ask("含阿量", 1).expect("ask").answered);
+}
+
+#[test]
+fn a_removed_article_goes_to_the_trash_and_is_no_longer_answered() {
+    let ws = Workspace::with_shipped_data();
+    let engine = ws.engine();
+    admin::add_article(&engine, "hangzhou.md", HANGZHOU.as_bytes()).expect("added");
+    let (trashed, report) = admin::remove_article(&engine, "hangzhou").expect("removed");
+    assert_eq!(report.articles, 1);
+    assert_eq!(trashed, ws.data_dir().join("trash/hangzhou.md"));
+    assert_eq!(std::fs::read_to_string(&trashed).expect("kept"), HANGZHOU);
+    assert!(!ws.data_dir().join("hangzhou.md").exists());
+    assert_eq!(answered_from(&engine, "云栖小镇在哪里"), None);
+
+    // Adding and removing it again keeps both removed copies.
+    admin::add_article(&engine, "hangzhou.md", HANGZHOU.as_bytes()).expect("added again");
+    let (second, _) = admin::remove_article(&engine, "hangzhou").expect("removed again");
+    assert_ne!(second, trashed);
+    assert_eq!(listing(&ws.data_dir().join("trash")).len(), 2);
+
+    assert!(matches!(
+        admin::remove_article(&engine, "nope"),
+        Err(AdminError::UnknownArticle(_))
+    ));
+    assert!(matches!(
+        admin::remove_article(&engine, "000_93422ca121d765e5"),
+        Err(AdminError::LastArticle(_))
+    ));
+    assert!(ws.data_dir().join(SHIPPED_ARTICLE).exists());
+}
+
+#[test]
+fn questions_asked_during_rebuilds_are_all_answered() {
+    let ws = Workspace::with_shipped_data();
+    let engine = Arc::new(ws.engine());
+    let rebuilder = {
+        let engine = engine.clone();
+        std::thread::spawn(move || {
+            for _ in 0..5 {
+                engine.rebuild().expect("rebuild");
+            }
+        })
+    };
+    let mut asked = 0;
+    while !rebuilder.is_finished() || asked < 50 {
+        let answer = engine.ask("通义千问API调用价格下降了多少", 1).expect("ask");
+        assert!(answer.answered && answer.passages[0].text.contains("97%"));
+        asked += 1;
+    }
+    rebuilder.join().expect("rebuilder");
+}
+
+#[test]
+fn concurrent_rebuilds_are_serialized_and_leave_one_live_generation() {
+    let ws = Workspace::with_shipped_data();
+    let engine = Arc::new(ws.engine());
+    let builders: Vec<_> = (0..3)
+        .map(|_| {
+            let engine = engine.clone();
+            std::thread::spawn(move || engine.rebuild().map(|r| r.passages))
+        })
+        .collect();
+    for builder in builders {
+        assert_eq!(builder.join().expect("thread").expect("rebuild"), 46);
+    }
+    let generations: Vec<String> = listing(&ws.index_dir())
+        .into_iter()
+        .filter(|n| n.starts_with("gen-"))
+        .collect();
+    assert_eq!(generations.len(), 1, "{generations:?}");
+    assert_eq!(live_generation(&ws).trim(), generations[0]);
+}
+
+/// The CLI binary on a workspace.
+fn yunqi(ws: &Workspace, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_yunqi-bot"))
+        .args(args)
+        .env_clear()
+        .env("DATA_DIR", ws.data_dir())
+        .env("INDEX_DIR", ws.index_dir())
+        .output()
+        .expect("run yunqi-bot")
+}
+
+#[test]
+fn the_cli_adds_lists_and_removes_articles() {
+    let ws = Workspace::with_shipped_data();
+    let file = ws.root.path().join("hangzhou.md");
+    std::fs::write(&file, HANGZHOU).expect("write");
+    let out = yunqi(&ws, &["add", file.to_str().expect("utf-8 path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("added hangzhou (雲棲小鎮): 1 passages"));
+
+    let out = yunqi(&ws, &["articles"]);
+    let listed = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        listed.contains("hangzhou\t雲棲小鎮\t1 passages"),
+        "{listed}"
+    );
+
+    let bad = ws.root.path().join("bad.md");
+    std::fs::write(&bad, b"\xff\xfe").expect("write");
+    let out = yunqi(&ws, &["add", bad.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not UTF-8"));
+
+    let out = yunqi(&ws, &["remove", "hangzhou"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(ws.data_dir().join("trash/hangzhou.md").exists());
+}
+
+#[test]
+fn cli_index_while_an_engine_runs_is_picked_up_without_a_restart() {
+    let ws = Workspace::with_shipped_data();
+    let engine = ws.engine();
+    ws.write_article("hangzhou.md", HANGZHOU);
+    let out = yunqi(&ws, &["index"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        engine.refresh().expect("refresh"),
+        "the new generation is adopted"
+    );
+    assert_eq!(
+        answered_from(&engine, "云栖小镇在哪里").as_deref(),
+        Some("hangzhou")
+    );
+}
