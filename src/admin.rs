@@ -79,7 +79,7 @@ pub fn add_article(engine: &Engine, file_name: &str, bytes: &[u8]) -> Result<Add
         return Err(AdminError::Exists(id));
     }
 
-    store::write_atomically(&path, bytes).map_err(|e| AdminError::Search(e))?;
+    store::write_atomically(&path, bytes)?;
     sync_dir(data_dir);
     match engine.rebuild() {
         Ok(report) => Ok(Added {
