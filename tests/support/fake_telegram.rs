@@ -154,6 +154,17 @@ impl FakeTelegram {
         self.push_message(private_chat(user_id), user(user_id), text, None, None)
     }
 
+    /// Queues a private message replying to `reply_to` (a message id in that chat).
+    pub fn user_replies(&self, user_id: i64, text: &str, reply_to: i64) -> i64 {
+        self.push_message(
+            private_chat(user_id),
+            user(user_id),
+            text,
+            Some(reply_to),
+            None,
+        )
+    }
+
     /// Queues a message from a user in a group (supergroup) chat.
     pub fn group_message(&self, chat_id: i64, user_id: i64, text: &str) -> i64 {
         self.push_message(group_chat(chat_id), user(user_id), text, None, None)
@@ -178,11 +189,25 @@ impl FakeTelegram {
         file_name: &str,
         caption: Option<&str>,
     ) -> i64 {
-        let size = self
+        self.user_sends_document_of_size(user_id, file_id, file_name, caption, None)
+    }
+
+    /// As [`Self::user_sends_document`], with the size Telegram reports (defaults to the
+    /// registered file's).
+    pub fn user_sends_document_of_size(
+        &self,
+        user_id: i64,
+        file_id: &str,
+        file_name: &str,
+        caption: Option<&str>,
+        size: Option<usize>,
+    ) -> i64 {
+        let registered = self
             .lock()
             .files
             .get(file_id)
             .map_or(0, |(_, bytes)| bytes.len());
+        let size = size.unwrap_or(registered);
         let document = json!({
             "file_id": file_id,
             "file_unique_id": format!("u-{file_id}"),
