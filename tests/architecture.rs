@@ -1,5 +1,6 @@
 //! Architecture Invariant (ARCHITECTURE.md): the search side (`text`, `corpus`, `search`,
-//! `answer`, `eval`) never imports teloxide or tokio and never reads the environment.
+//! `answer`, `eval`, `admin`) never imports teloxide or tokio and never reads the
+//! environment.
 
 mod support;
 
