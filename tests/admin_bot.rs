@@ -126,6 +126,12 @@ async fn admin_commands_work_for_admins_and_are_refused_to_others() {
     f.user_says(ADMIN, "/remove");
     let replies = bot.replies_to(ADMIN, 5).await;
     assert_eq!(replies[4], format::escape(messages::REMOVE_USAGE));
+
+    // /help lists the admin commands to admins only.
+    f.user_says(ADMIN, "/help");
+    f.user_says(STRANGER, "/help");
+    assert!(bot.replies_to(ADMIN, 6).await[5].contains("/reindex"));
+    assert!(!bot.replies_to(STRANGER, 5).await[4].contains("/reindex"));
     assert!(bot.ws.data_dir().join(support::SHIPPED_ARTICLE).exists());
     bot.stop().await;
 }

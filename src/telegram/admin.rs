@@ -39,7 +39,7 @@ pub enum AdminCommand {
 pub struct Admins(pub Arc<Vec<u64>>);
 
 impl Admins {
-    fn contains(&self, msg: &Message) -> bool {
+    pub fn contains(&self, msg: &Message) -> bool {
         msg.from.as_ref().is_some_and(|u| self.0.contains(&u.id.0))
     }
 }

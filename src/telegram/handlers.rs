@@ -10,8 +10,10 @@ use teloxide::types::{
     InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText, Me,
     ParseMode, ReplyParameters,
 };
+use teloxide::utils::command::BotCommands;
 use teloxide::RequestError;
 
+use super::admin::{AdminCommand, Admins};
 use super::commands::{self, Command};
 use super::format;
 use super::messages;
@@ -102,10 +104,16 @@ async fn on_command(
     cmd: Command,
     engine: Arc<Engine>,
     limiter: Arc<RateLimiter>,
+    admins: Admins,
 ) -> anyhow::Result<()> {
     match cmd {
         Command::Start | Command::Help => {
-            reply(&bot, &msg, messages::HELP.to_owned(), None).await?;
+            let mut help = messages::HELP.to_owned();
+            if admins.contains(&msg) {
+                help.push_str("\n\n");
+                help.push_str(&format::escape(&AdminCommand::descriptions().to_string()));
+            }
+            reply(&bot, &msg, help, None).await?;
             Ok(())
         }
         Command::Ask(question) => answer(&bot, &msg, &question, &engine, &limiter).await,
