@@ -190,32 +190,14 @@ impl Engine {
             coverage.share * scorer.togetherness(&coverage.found, &found_anywhere)
         });
         let answered = confidence >= self.settings.min_confidence;
-        let simplified = match self.settings.script {
-            Script::Auto => !analyzer.normalizer().is_traditional(question),
-            Script::Original => false,
-            Script::Simplified => true,
-        };
+        let simplified = self.shows_simplified(question);
         let passages = if answered {
             ranked
                 .into_iter()
                 // Later passages must each answer the question on their own.
-                .filter(|r| r.1.share >= self.settings.min_confidence)
+                .filter(|(_, coverage, _)| coverage.share >= self.settings.min_confidence)
                 .take(top)
-                .map(|(score, coverage, hit)| Passage {
-                    display_text: if simplified {
-                        analyzer.normalizer().simplify_aligned(&hit.text)
-                    } else {
-                        hit.text.clone()
-                    },
-                    article: hit.article,
-                    title: hit.title,
-                    section: hit.section,
-                    paragraph: hit.paragraph,
-                    score,
-                    text: hit.text,
-                    highlights: coverage.highlights,
-                    source: hit.source,
-                })
+                .map(|(score, coverage, hit)| self.passage(hit, score, coverage, simplified))
                 .collect()
         } else {
             Vec::new()
@@ -226,6 +208,37 @@ impl Engine {
             passages,
             confidence,
         })
+    }
+
+    /// Whether quotes for this question are shown in Simplified (see [`Script`]).
+    fn shows_simplified(&self, question: &str) -> bool {
+        match self.settings.script {
+            Script::Auto => !self.live.analyzer().normalizer().is_traditional(question),
+            Script::Original => false,
+            Script::Simplified => true,
+        }
+    }
+
+    fn passage(&self, hit: Hit, score: f32, coverage: Coverage, simplified: bool) -> Passage {
+        let display_text = if simplified {
+            self.live
+                .analyzer()
+                .normalizer()
+                .simplify_aligned(&hit.text)
+        } else {
+            hit.text.clone()
+        };
+        Passage {
+            display_text,
+            article: hit.article,
+            title: hit.title,
+            section: hit.section,
+            paragraph: hit.paragraph,
+            score,
+            text: hit.text,
+            highlights: coverage.highlights,
+            source: hit.source,
+        }
     }
 
     /// Rebuilds the index from the data directory and swaps it in; questions keep being

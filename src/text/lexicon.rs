@@ -8,7 +8,6 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::normalize::fold_char;
 use super::TextError;
 
 /// File names inside the lexicon directory.
@@ -122,14 +121,15 @@ fn content_lines(text: &str) -> impl Iterator<Item = &str> {
         .filter(|line| !line.is_empty())
 }
 
-/// Folds a lexicon entry without script conversion (used where no converter is at hand).
-pub fn fold(text: &str) -> String {
-    text.chars().map(fold_char).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::fold_char;
+
+    /// Normalization without script conversion, enough for these entries.
+    fn fold(text: &str) -> String {
+        text.chars().map(fold_char).collect()
+    }
 
     #[test]
     fn parses_user_dict_with_comments_and_frequencies() {
