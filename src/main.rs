@@ -19,11 +19,19 @@ fn main() -> ExitCode {
         .init();
     match try_main(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`yunqi-bot ask … | head`) is the reader's choice, not an error.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn try_main(cli: Cli) -> anyhow::Result<()> {
