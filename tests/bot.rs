@@ -363,3 +363,54 @@ async fn serve_with_a_rejected_token_fails_clearly_without_leaking_it() {
     assert_eq!(me[0].status, 401);
     assert_eq!(BOT_ID, 900_001);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_and_stops_gracefully_on_sigterm() {
+    let ws = Workspace::with_shipped_data();
+    let fake = FakeTelegram::start().await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_yunqi-bot"))
+        .arg("serve")
+        .env_clear()
+        .env("DATA_DIR", ws.data_dir())
+        .env("INDEX_DIR", ws.index_dir())
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", fake.url())
+        .current_dir(ws.root.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start serve");
+    fake.user_says(ALICE, "含阿量");
+    let reply = &fake.wait_for("sendMessage", 1, WAIT).await[0];
+    assert!(text_of(reply).contains("含阿量"));
+
+    let pid = child.id().expect("running").to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = tokio::time::timeout(WAIT, child.wait())
+        .await
+        .expect("stops")
+        .expect("status");
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn serve_without_a_token_says_how_to_get_one() {
+    let ws = Workspace::with_shipped_data();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_yunqi-bot"))
+        .arg("serve")
+        .env_clear()
+        .env("DATA_DIR", ws.data_dir())
+        .env("INDEX_DIR", ws.index_dir())
+        .current_dir(ws.root.path())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("TELOXIDE_TOKEN is not set") && stderr.contains("@BotFather"),
+        "{stderr}"
+    );
+}
