@@ -26,6 +26,9 @@ the a an of to in on at for by with from and or but is are was were be been bein
 what which who whom whose when where why how much many there here this that these those it its
 i you he she we they me my your our their his her them us can could will would shall should may might
 about any some each every per as into than then so if not no yes please tell me
+say says said think thinks thought know knows want wants wanted mean means meant
+talk talks talked mention mentioned happen happened happens get gets got make makes
+really actually also just still ever
 ";
 
 /// Characters that only ever mark a question or a tone; a bigram containing one carries
