@@ -4,80 +4,20 @@
 
 mod support;
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use support::fake_telegram::{Call, FakeTelegram};
+use support::running_bot::RunningBot;
 use support::Workspace;
-use tokio::sync::oneshot;
 use yunqi_bot::admin::MAX_ARTICLE_BYTES;
-use yunqi_bot::telegram::{self, format, messages, BotOptions};
-
-const WAIT: Duration = Duration::from_secs(15);
+use yunqi_bot::telegram::{format, messages, BotOptions};
 const ADMIN: i64 = 42;
 const STRANGER: i64 = 7;
 const HANGZHOU: &str = "---\ntitle: 雲棲小鎮\n---\n雲棲小鎮位於杭州西湖區，是雲棲大會的舉辦地。\n";
 
-struct Running {
-    fake: FakeTelegram,
-    ws: Workspace,
-    stop: oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<Result<(), telegram::BotError>>,
-}
-
-async fn start() -> Running {
-    let ws = Workspace::with_shipped_data();
-    let engine = Arc::new(ws.engine());
-    let fake = FakeTelegram::start().await;
+async fn start() -> RunningBot {
     let options = BotOptions {
         admins: vec![ADMIN as u64],
         ..BotOptions::default()
     };
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(telegram::run(fake.bot(), engine, options, async {
-        let _ = stopped.await;
-    }));
-    fake.wait_for("getUpdates", 1, WAIT).await;
-    Running {
-        fake,
-        ws,
-        stop,
-        task,
-    }
-}
-
-impl Running {
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        let stopped = tokio::time::timeout(WAIT, self.task).await;
-        assert!(matches!(stopped, Ok(Ok(Ok(())))), "{stopped:?}");
-    }
-
-    /// The replies sent to `chat` so far, after waiting for at least `count`.
-    async fn replies_to(&self, chat: i64, count: usize) -> Vec<String> {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            let texts: Vec<String> = self
-                .fake
-                .successful("sendMessage")
-                .iter()
-                .filter(|c| c.params["chat_id"] == chat)
-                .map(text_of)
-                .collect();
-            if texts.len() >= count || tokio::time::Instant::now() > deadline {
-                assert!(
-                    texts.len() >= count,
-                    "expected {count} replies to {chat}: {texts:#?}"
-                );
-                return texts;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
-fn text_of(call: &Call) -> String {
-    call.params["text"].as_str().unwrap_or_default().to_owned()
+    RunningBot::start(Workspace::with_shipped_data(), options).await
 }
 
 fn refusal() -> String {

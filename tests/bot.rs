@@ -3,71 +3,22 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 use support::fake_telegram::{
     visible_html, Call, Failure, FakeTelegram, BOT_ID, BOT_USERNAME, TOKEN,
 };
+use support::running_bot::{text_of, RunningBot, WAIT};
 use support::Workspace;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
-use yunqi_bot::telegram::{self, format, messages, BotError, BotOptions};
+use yunqi_bot::telegram::{format, messages, BotOptions};
 
-const WAIT: Duration = Duration::from_secs(15);
 const SETTLE: Duration = Duration::from_millis(600);
 const ALICE: i64 = 1001;
 const GROUP: i64 = -100_777;
 
-/// A bot running against a fake Telegram, stopped at the end of the test.
-struct Running {
-    fake: FakeTelegram,
-    _ws: Workspace,
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<Result<(), BotError>>,
-}
-
-impl Running {
-    async fn start() -> Running {
-        Self::start_with(Workspace::with_shipped_data(), BotOptions::default()).await
-    }
-
-    async fn start_with(ws: Workspace, options: BotOptions) -> Running {
-        let engine = Arc::new(ws.engine());
-        let fake = FakeTelegram::start().await;
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(telegram::run(fake.bot(), engine, options, async {
-            let _ = stopped.await;
-        }));
-        fake.wait_for("getUpdates", 1, WAIT).await;
-        Running {
-            fake,
-            _ws: ws,
-            stop: Some(stop),
-            task,
-        }
-    }
-
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let result = tokio::time::timeout(WAIT, &mut self.task).await;
-        assert!(
-            matches!(result, Ok(Ok(Ok(())))),
-            "bot did not stop cleanly: {result:?}"
-        );
-    }
-
-    /// Waits for the `n`-th successful sendMessage and returns it.
-    async fn nth_reply(&self, n: usize) -> Call {
-        self.fake.wait_for("sendMessage", n, WAIT).await[n - 1].clone()
-    }
-}
-
-fn text_of(call: &Call) -> String {
-    call.params["text"].as_str().unwrap_or_default().to_owned()
+async fn start() -> RunningBot {
+    RunningBot::start(Workspace::with_shipped_data(), BotOptions::default()).await
 }
 
 fn replied_to(call: &Call) -> Option<i64> {
@@ -86,7 +37,7 @@ fn button_texts(call: &Call) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_private_question_gets_the_quote_with_bold_terms_and_its_citation() {
-    let bot = Running::start().await;
+    let bot = start().await;
     let asked = bot.fake.user_says(ALICE, "通义千问API调用价格下降了多少");
     let reply = bot.nth_reply(1).await;
     assert_eq!(reply.params["chat_id"], ALICE);
@@ -116,7 +67,7 @@ async fn a_private_question_gets_the_quote_with_bold_terms_and_its_citation() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unanswerable_question_gets_a_polite_no_with_examples() {
-    let bot = Running::start().await;
+    let bot = start().await;
     bot.fake.user_says(ALICE, "今天天气怎么样");
     let reply = bot.nth_reply(1).await;
     assert_eq!(text_of(&reply), format::escape(messages::NO_ANSWER));
@@ -126,7 +77,7 @@ async fn an_unanswerable_question_gets_a_polite_no_with_examples() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_and_help_explain_the_bot() {
-    let bot = Running::start().await;
+    let bot = start().await;
     bot.fake.user_says(ALICE, "/start");
     bot.fake.user_says(ALICE, "/help");
     let replies = bot.fake.wait_for("sendMessage", 2, WAIT).await;
@@ -138,7 +89,7 @@ async fn start_and_help_explain_the_bot() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_groups_only_questions_addressed_to_the_bot_are_answered() {
-    let bot = Running::start().await;
+    let bot = start().await;
     let f = &bot.fake;
     // Chatter, other bots' commands and unknown commands are ignored.
     f.group_message(GROUP, ALICE, "大家好，今天去云栖大会吗？");
@@ -185,7 +136,7 @@ async fn in_groups_only_questions_addressed_to_the_bot_are_answered() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_more_button_pages_through_passages() {
-    let bot = Running::start().await;
+    let bot = start().await;
     let f = &bot.fake;
     f.user_says(ALICE, "阿里云的打法");
     let first = bot.nth_reply(1).await;
@@ -210,7 +161,7 @@ async fn the_more_button_pages_through_passages() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inline_queries_offer_quotes_to_send_anywhere() {
-    let bot = Running::start().await;
+    let bot = start().await;
     let f = &bot.fake;
     f.inline_query(ALICE, "Qwen2.5下载量多少");
     let answer = &f.wait_for("answerInlineQuery", 1, WAIT).await[0];
@@ -242,7 +193,7 @@ async fn html_in_questions_and_articles_is_escaped() {
         "html.md",
         "---\ntitle: <Tags> & \"Quotes\"\n---\n# <節>\n測試段落：a<b && c>d 的雲棲小鎮展臺位置。\n",
     );
-    let bot = Running::start_with(ws, BotOptions::default()).await;
+    let bot = RunningBot::start(ws, BotOptions::default()).await;
     bot.fake
         .user_says(ALICE, "<b>云栖小镇</b> & <i>展台</i>在哪");
     let reply = bot.nth_reply(1).await;
@@ -255,7 +206,7 @@ async fn html_in_questions_and_articles_is_escaped() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_4000_character_question_still_gets_a_reply_within_limits() {
-    let bot = Running::start().await;
+    let bot = start().await;
     let question = "云栖大会".repeat(1000);
     bot.fake.user_says(ALICE, &question);
     let reply = bot.nth_reply(1).await;
@@ -266,7 +217,7 @@ async fn a_4000_character_question_still_gets_a_reply_within_limits() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_on_the_first_send_is_waited_out_and_the_answer_delivered() {
-    let bot = Running::start().await;
+    let bot = start().await;
     bot.fake.fail_next("sendMessage", Failure::RetryAfter(1), 1);
     bot.fake.user_says(ALICE, "含阿量");
     let reply = bot.nth_reply(1).await;
@@ -284,7 +235,7 @@ async fn a_429_on_the_first_send_is_waited_out_and_the_answer_delivered() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_on_an_edit_is_retried_too() {
-    let bot = Running::start().await;
+    let bot = start().await;
     let f = &bot.fake;
     f.user_says(ALICE, "阿里云的打法");
     let first = bot.nth_reply(1).await;
@@ -298,7 +249,7 @@ async fn a_429_on_an_edit_is_retried_too() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_handler_does_not_stop_the_bot() {
-    let bot = Running::start().await;
+    let bot = start().await;
     // A 502 from a proxy makes the first reply fail for good; the next question is fine.
     bot.fake.fail_next("sendMessage", Failure::Status(502), 1);
     bot.fake.user_says(ALICE, "含阿量");
@@ -315,7 +266,7 @@ async fn too_many_questions_get_one_polite_notice() {
         questions_per_minute: 2,
         ..BotOptions::default()
     };
-    let bot = Running::start_with(Workspace::with_shipped_data(), options).await;
+    let bot = RunningBot::start(Workspace::with_shipped_data(), options).await;
     for _ in 0..4 {
         bot.fake.user_says(ALICE, "含阿量");
     }
