@@ -38,6 +38,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// The question; the words are joined with spaces, so quotes are optional.
+        #[arg(allow_hyphen_values = true)]
         question: Vec<String>,
     },
     /// Score a question set (JSON Lines) and print the figures.
@@ -46,21 +47,19 @@ pub enum Command {
         /// Passages per question considered for R@K.
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=50))]
         top: u16,
-        /// Also list every question that was not answered right.
+        /// Also list every question with its confidence and first passage.
         #[arg(long)]
         verbose: bool,
     },
+    /// Run the Telegram bot (needs TELOXIDE_TOKEN).
+    Serve,
     /// Add an article file (.md or .txt, at most 2 MB) to the data directory and reindex.
-    /// A file whose name (without extension) is already an article's id is refused.
-    Add {
-        /// The article file; it is copied into the data directory under its own name.
-        file: PathBuf,
-    },
-    /// Move an article's file to the trash folder of the data directory and reindex.
+    Add { file: PathBuf },
+    /// Move an article to the data directory's trash folder and reindex.
     Remove {
-        /// The article id, as `articles` lists it (the file name without extension).
+        /// The article id (its file name without extension; see `articles`).
         id: String,
     },
-    /// List the indexed articles: id, passages and title.
+    /// List the indexed articles: id, title, passages.
     Articles,
 }

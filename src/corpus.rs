@@ -205,7 +205,7 @@ pub fn parse_article(id: &str, path: &Path, text: &str) -> Result<Article, Corpu
 }
 
 fn set_front_matter(article: &mut Article, key: &str, value: &str) {
-    let value = value.trim_matches(|c| c == '"' || c == '\'').trim();
+    let value = unquote(value.trim());
     if value.is_empty() {
         return;
     }
@@ -223,6 +223,19 @@ fn set_front_matter(article: &mut Article, key: &str, value: &str) {
         }
         _ => {}
     }
+}
+
+/// A front-matter value without the quotes that wrap it whole (`"a: b"` → `a: b`).
+fn unquote(value: &str) -> &str {
+    for quote in ['"', '\''] {
+        if let Some(inner) = value
+            .strip_prefix(quote)
+            .and_then(|v| v.strip_suffix(quote))
+        {
+            return inner.trim();
+        }
+    }
+    value
 }
 
 /// The heading text of a heading line, or `None` for a paragraph.
@@ -301,6 +314,10 @@ mod tests {
         assert_eq!(a.source.as_deref(), Some("https://example.com/a"));
         assert_eq!(a.date.as_deref(), Some("2024-09-20"));
         assert_eq!(a.tags, vec!["AI", "雲"]);
+        let quoted = parse("---\ntitle: \"A: B\"\n---\n第一段，文字。\n");
+        assert_eq!(quoted.title, "A: B");
+        let inner = parse("---\ntitle: <Tags> & \"Quotes\"\n---\n第一段，文字。\n");
+        assert_eq!(inner.title, "<Tags> & \"Quotes\"");
         assert_eq!(a.passages[0].section.as_deref(), Some("開場"));
         assert_eq!(a.passages[1].section.as_deref(), Some("第二節"));
     }

@@ -1,8 +1,7 @@
 //! yunqi-bot: answers questions about the 2024 Yunqi (Apsara) Conference by quoting the
 //! paragraphs of articles that answer them. See ARCHITECTURE.md for the map.
 //!
-//! The search side (`text`, `corpus`, `search`, `answer`, `eval`, and `admin`, which changes
-//! the corpus) is synchronous and knows
+//! The search side (`text`, `corpus`, `search`, `answer`, `eval`) is synchronous and knows
 //! nothing of Telegram, terminals or the environment; `config`, `cli` and `cmd` are the edges.
 
 pub mod admin;
@@ -13,4 +12,5 @@ pub mod config;
 pub mod corpus;
 pub mod eval;
 pub mod search;
+pub mod telegram;
 pub mod text;

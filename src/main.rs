@@ -1,6 +1,7 @@
 //! The `yunqi-bot` binary: parse the command line, read the configuration, run the command,
 //! and report an error once, here.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -14,14 +15,23 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     match try_main(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`yunqi-bot ask … | head`) is the reader's choice, not an error.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn try_main(cli: Cli) -> anyhow::Result<()> {
@@ -43,6 +53,7 @@ fn try_main(cli: Cli) -> anyhow::Result<()> {
             question,
         } => cmd::ask(&config, top.into(), json, &question),
         Command::Eval { file, top, verbose } => cmd::eval(&config, &file, top.into(), verbose),
+        Command::Serve => cmd::serve(&config),
         Command::Add { file } => cmd::add(&config, &file),
         Command::Remove { id } => cmd::remove(&config, &id),
         Command::Articles => cmd::articles(&config),

@@ -1,44 +1,35 @@
-use std::io::Read;
 use std::path::Path;
 
 use anyhow::Context;
 
-use crate::admin::{self, MAX_ARTICLE_BYTES};
+use crate::admin;
 use crate::config::Config;
 
-/// `yunqi-bot add FILE`: checks the file, copies it into the data directory under its own
-/// name and reindexes. A running `serve` picks the new index up by itself.
+/// `yunqi-bot add FILE`: checks an article file, copies it into the data directory and
+/// rebuilds the index; a bad file is refused and nothing changes.
 pub fn add(config: &Config, file: &Path) -> anyhow::Result<()> {
     let name = file
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .with_context(|| format!("{} does not name a file", file.display()))?;
-    let bytes = read_limited(file)?;
-    // Check before opening the engine, which may have to build the index first: bad input
-    // is refused quickly and without side effects.
-    admin::check_article(&name, &bytes)?;
+        .and_then(|n| n.to_str())
+        .with_context(|| format!("{} has no usable file name", file.display()))?;
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("cannot read {}", file.display()))?
+        .len();
+    if size > admin::MAX_ARTICLE_BYTES as u64 {
+        anyhow::bail!(
+            "{name} has {size} bytes; articles are limited to {} MB",
+            admin::MAX_ARTICLE_BYTES / 1024 / 1024
+        );
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let engine = super::open_engine(config)?;
-    let added = admin::add_article(&engine, &name, &bytes)?;
-    super::print_problems(&added.report);
+    let added = admin::add_article(&engine, name, &bytes)?;
     println!(
-        "added {} \"{}\" ({} passages); index now {}",
+        "added {} ({}): {} passages; index now {}",
         added.id,
         added.title,
         added.passages,
         super::summary(&added.report)
     );
     Ok(())
-}
-
-/// Reads at most one byte more than the limit, so a huge file is refused without being
-/// read whole.
-fn read_limited(file: &Path) -> anyhow::Result<Vec<u8>> {
-    let handle =
-        std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
-    let mut bytes = Vec::new();
-    handle
-        .take(MAX_ARTICLE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read {}", file.display()))?;
-    Ok(bytes)
 }

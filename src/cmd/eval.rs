@@ -40,20 +40,20 @@ fn render(r: &Report, verbose: bool) -> String {
         s.push_str(&format!("  {tag:<12} {recall:.3}  (n={n})\n"));
     }
     if verbose {
-        s.push_str("misses:\n");
+        s.push_str("questions (✓ right at rank 1, or rightly refused):\n");
         for o in &r.outcomes {
             let right = if o.negative {
                 !o.answered
             } else {
                 o.correct_at_1()
             };
-            if !right {
-                let first: String = o.first.as_deref().unwrap_or("-").chars().take(40).collect();
-                s.push_str(&format!(
-                    "  {} {} answered={} rank={:?} conf={:.2} first={}\n",
-                    o.id, o.question, o.answered, o.hit_rank, o.confidence, first
-                ));
-            }
+            let first: String = o.first.as_deref().unwrap_or("-").chars().take(30).collect();
+            let rank = o.hit_rank.map_or("-".to_owned(), |r| r.to_string());
+            let mark = if right { "✓" } else { "✗" };
+            s.push_str(&format!(
+                "  {mark} {} conf={:.2} rank={rank} {} | {first}\n",
+                o.id, o.confidence, o.question
+            ));
         }
     }
     s

@@ -7,6 +7,7 @@ mod ask;
 mod eval;
 mod index;
 mod remove;
+mod serve;
 
 pub use add::add;
 pub use articles::articles;
@@ -14,6 +15,7 @@ pub use ask::ask;
 pub use eval::eval;
 pub use index::index;
 pub use remove::remove;
+pub use serve::serve;
 
 use crate::answer::{Engine, EngineConfig, Settings};
 use crate::config::Config;

@@ -1,20 +1,15 @@
 use crate::admin;
 use crate::config::Config;
 
-/// `yunqi-bot remove ID`: moves the article's file to the trash folder of the data
-/// directory (it is never deleted) and reindexes.
+/// `yunqi-bot remove ID`: moves the article's file into the data directory's trash folder
+/// (never deletes it) and rebuilds the index.
 pub fn remove(config: &Config, id: &str) -> anyhow::Result<()> {
     let engine = super::open_engine(config)?;
-    let removed = admin::remove_article(&engine, id)?;
+    let (trashed, report) = admin::remove_article(&engine, id)?;
     println!(
-        "removed {}{}; its file is in {}; index now {}",
-        removed.id,
-        removed
-            .title
-            .map(|t| format!(" \"{t}\""))
-            .unwrap_or_default(),
-        removed.trashed.display(),
-        super::summary(&removed.report)
+        "removed {id} (kept as {}); index now {}",
+        trashed.display(),
+        super::summary(&report)
     );
     Ok(())
 }

@@ -200,20 +200,29 @@ impl SearchIndex {
         }
     }
 
-    /// Inverse document frequency of a word term (`bigram == false`) or a bigram, in
-    /// BM25's form; a term absent from the index gets the highest possible value.
-    pub fn idf(&self, term: &str, bigram: bool) -> f32 {
-        let field = if bigram {
-            self.fields.bigrams
+    /// Passages containing a word term (`bigram == false`) or a bigram, in their text or
+    /// their section heading, and the term's inverse document frequency in BM25's form
+    /// (highest for an absent term).
+    pub fn term_stats(&self, term: &str, bigram: bool) -> (u64, f32) {
+        let f = self.fields;
+        let fields = if bigram {
+            [f.bigrams, f.context_bigrams]
         } else {
-            self.fields.words
+            [f.words, f.context_words]
         };
         let searcher = self.reader.searcher();
         let n = searcher.num_docs() as f32;
-        let df = searcher
-            .doc_freq(&Term::from_field_text(field, term))
-            .unwrap_or(0) as f32;
-        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+        let df = fields
+            .iter()
+            .map(|field| {
+                searcher
+                    .doc_freq(&Term::from_field_text(*field, term))
+                    .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0);
+        let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+        (df, idf)
     }
 
     pub fn manifest(&self) -> &Manifest {
@@ -325,6 +334,15 @@ impl LiveIndex {
         Ok(report)
     }
 
+    /// Rebuilds if the data directory changed since the live generation was built (a file
+    /// copied in or edited by hand); `None` when it is up to date.
+    pub fn rebuild_if_stale(&self) -> Result<Option<BuildReport>, SearchError> {
+        if self.current().manifest.fingerprint == store::fingerprint(&self.data_dir)? {
+            return Ok(None);
+        }
+        self.rebuild().map(Some)
+    }
+
     /// Switches to a generation that another process published since; true if it did.
     pub fn refresh(&self) -> Result<bool, SearchError> {
         let Some(dir) = store::current_generation(&self.index_dir) else {
@@ -347,12 +365,22 @@ pub fn build(
     index_dir: &Path,
     analyzer: &Arc<Analyzer>,
 ) -> Result<BuildReport, SearchError> {
+    build_with_progress(data_dir, index_dir, analyzer, &|_, _| {})
+}
+
+/// [`build`], calling `progress(articles_done, articles_total)` after each article.
+pub fn build_with_progress(
+    data_dir: &Path,
+    index_dir: &Path,
+    analyzer: &Arc<Analyzer>,
+    progress: &dyn Fn(usize, usize),
+) -> Result<BuildReport, SearchError> {
     let started = Instant::now();
     let fingerprint = store::fingerprint(data_dir)?;
     let corpus = corpus::load_dir(data_dir)?;
     let problems: Vec<String> = corpus.problems.iter().map(|p| p.to_string()).collect();
     for problem in &problems {
-        tracing::warn!(%problem, "article skipped");
+        tracing::info!(%problem, "article skipped");
     }
     if corpus.articles.is_empty() {
         let reasons = if problems.is_empty() {
@@ -367,7 +395,14 @@ pub fn build(
     }
 
     let build_dir = store::new_build_dir(index_dir)?;
-    let result = write_generation(&build_dir, &corpus, fingerprint, problems.clone(), analyzer);
+    let result = write_generation(
+        &build_dir,
+        &corpus,
+        fingerprint,
+        problems.clone(),
+        analyzer,
+        progress,
+    );
     if let Err(e) = result {
         let _ = std::fs::remove_dir_all(&build_dir);
         return Err(e);
@@ -389,12 +424,14 @@ fn write_generation(
     fingerprint: Vec<store::FileStamp>,
     problems: Vec<String>,
     analyzer: &Arc<Analyzer>,
+    progress: &dyn Fn(usize, usize),
 ) -> Result<(), SearchError> {
     let index = Index::create_in_dir(dir, schema::build_schema())?;
     schema::register_tokenizers(&index, analyzer);
     let f = Fields::from_schema(&index.schema())?;
     let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 50_000_000)?;
-    for article in &corpus.articles {
+    for (done, article) in corpus.articles.iter().enumerate() {
+        progress(done, corpus.articles.len());
         for passage in &article.passages {
             let section = passage.section.clone().unwrap_or_default();
             let context = format!("{section}\n{}", article.title);

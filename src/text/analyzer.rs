@@ -20,9 +20,7 @@ pub struct Token {
     pub end: usize,
 }
 
-/// One term of a question. Terms that stand for the same thing share a `concept`: an
-/// alias group's members and the question words it was recognized in (`xpeng` and the
-/// `小鹏` it expands to), so matching any of them counts as matching that concept.
+/// One term of a question, for retrieval.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryTerm {
     pub term: String,
@@ -30,13 +28,27 @@ pub struct QueryTerm {
     pub bigram: bool,
     /// 1 for what the asker wrote, less for what an alias added.
     pub weight: f32,
-    pub concept: usize,
+    /// Index of the concept the term stands for in [`QueryTerms::concepts`]; `None` for
+    /// a bigram across two words, which helps ranking but is not something asked about.
+    pub concept: Option<usize>,
 }
 
-/// The de-duplicated terms of a question.
+/// Something the question asks about: a content word of the question, or an alias
+/// occurrence with the words it overlaps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concept {
+    /// Normalized forms that, found in a passage, cover the concept: the question's own
+    /// word, and an alias group's members (`xpeng`, `小鹏`, `小鹏汽车`).
+    pub surfaces: Vec<String>,
+    /// The asker's word looks like a name (see `Analyzer::question`).
+    pub name: bool,
+}
+
+/// The de-duplicated terms of a question and the concepts they stand for.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueryTerms {
     pub terms: Vec<QueryTerm>,
+    pub concepts: Vec<Concept>,
 }
 
 impl QueryTerms {
@@ -44,23 +56,13 @@ impl QueryTerms {
         self.terms.is_empty()
     }
 
-    /// Every distinct term, words and bigrams together.
-    pub fn all_terms(&self) -> HashSet<&str> {
-        self.terms.iter().map(|t| t.term.as_str()).collect()
-    }
-
-    fn push(&mut self, term: String, bigram: bool, weight: f32, concept: usize) {
+    fn push(&mut self, term: QueryTerm) {
         if !self
             .terms
             .iter()
-            .any(|t| t.term == term && t.bigram == bigram)
+            .any(|t| t.term == term.term && t.bigram == term.bigram)
         {
-            self.terms.push(QueryTerm {
-                term,
-                bigram,
-                weight,
-                concept,
-            });
+            self.terms.push(term);
         }
     }
 }
@@ -74,6 +76,14 @@ pub struct Analyzer {
     normalizer: Normalizer,
     jieba: Jieba,
     lexicon: Lexicon,
+}
+
+/// One word of the base segmentation, as a character span of normalized text.
+struct Segment {
+    start: usize,
+    end: usize,
+    han: bool,
+    stop: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -131,7 +141,7 @@ impl Analyzer {
                 RunKind::Alnum => {
                     self.push_word(&mut out, &run, start, end);
                     let parts = alnum_parts(&norm[start..end]);
-                    if parts.len() > 1 {
+                    if parts != [(0, end - start)] {
                         for (s, e) in parts {
                             let part: String = norm[start + s..start + e].iter().collect();
                             self.push_word(&mut out, &part, start + s, start + e);
@@ -143,33 +153,89 @@ impl Analyzer {
         out
     }
 
-    /// Overlapping character bigrams of Han runs: they match names and compounds that the
-    /// segmenter splits differently in a question and in a passage.
+    /// Overlapping character bigrams of Han text: they match names and compounds that the
+    /// segmenter splits differently in a question and in a passage. Stop words cut the
+    /// text into content spans first, so no bigram straddles a question word (`是谁`,
+    /// `书是`): such bigrams match nothing and would only make a question look unanswered.
     pub fn bigrams(&self, text: &str) -> Vec<Token> {
         let norm: Vec<char> = self.normalize(text).chars().collect();
         let mut out = Vec::new();
-        for (kind, start, end) in runs(&norm) {
-            if kind != RunKind::Han {
+        let mut span: Option<(usize, usize)> = None;
+        for seg in self.segments(&norm) {
+            let extends = span.is_some_and(|(_, end)| end == seg.start);
+            if seg.han && !seg.stop {
+                span = match span {
+                    Some((start, _)) if extends => Some((start, seg.end)),
+                    _ => {
+                        if let Some((start, end)) = span {
+                            self.push_bigrams(&mut out, &norm, start, end);
+                        }
+                        Some((seg.start, seg.end))
+                    }
+                };
+            } else if let Some((start, end)) = span.take() {
+                self.push_bigrams(&mut out, &norm, start, end);
+            }
+        }
+        if let Some((start, end)) = span {
+            self.push_bigrams(&mut out, &norm, start, end);
+        }
+        out
+    }
+
+    fn push_bigrams(&self, out: &mut Vec<Token>, norm: &[char], start: usize, end: usize) {
+        for i in start..end.saturating_sub(1) {
+            let term: String = norm[i..i + 2].iter().collect();
+            if self.lexicon.has_particle(&term) || self.lexicon.is_stop_word(&term) {
                 continue;
             }
-            for i in start..end.saturating_sub(1) {
-                let term: String = norm[i..i + 2].iter().collect();
-                if self.lexicon.has_particle(&term) || self.lexicon.is_stop_word(&term) {
-                    continue;
+            out.push(Token {
+                term,
+                start: i,
+                end: i + 2,
+            });
+        }
+    }
+
+    /// The base segmentation of normalized text: jieba's words for Han runs, whole
+    /// alphanumeric runs, each marked if it is a stop word.
+    fn segments(&self, norm: &[char]) -> Vec<Segment> {
+        let mut out = Vec::new();
+        for (kind, start, end) in runs(norm) {
+            let run: String = norm[start..end].iter().collect();
+            match kind {
+                RunKind::Han => {
+                    for w in self.jieba.cut(&run, true) {
+                        out.push(Segment {
+                            start: start + w.start,
+                            end: start + w.end,
+                            han: true,
+                            stop: self.lexicon.is_stop_word(w.word),
+                        });
+                    }
                 }
-                out.push(Token {
-                    term,
-                    start: i,
-                    end: i + 2,
-                });
+                RunKind::Alnum => out.push(Segment {
+                    start,
+                    end,
+                    han: false,
+                    stop: self.lexicon.is_stop_word(&run),
+                }),
             }
         }
         out
     }
 
-    /// The weighted, de-duplicated terms of a question, with alias expansions.
+    /// The weighted, de-duplicated terms of a question, grouped into concepts, with
+    /// alias expansions.
+    ///
+    /// Each content word of the question's base segmentation is a concept; the search-mode
+    /// parts of a word (通义千问 → 通义, 千问) and the bigrams inside it belong to it, so a
+    /// passage matching them all still covers one concept, not three. An alias occurrence
+    /// and the words it overlaps form one concept with the alias's other members. Bigrams
+    /// that straddle two words help retrieval but belong to no concept.
     pub fn question(&self, question: &str) -> QueryTerms {
-        let norm = self.normalize(question);
+        let norm_text = self.normalize(question);
+        let norm: Vec<char> = norm_text.chars().collect();
         // Where alias members occur in the question (character spans) and their group.
         let occurrences: Vec<(usize, usize, usize)> = self
             .lexicon
@@ -179,49 +245,116 @@ impl Analyzer {
             .flat_map(|(g, group)| {
                 group
                     .iter()
-                    .flat_map(|member| term_positions(&norm, member))
+                    .flat_map(|member| term_positions(&norm_text, member))
                     .map(move |(s, e)| (s, e, g))
             })
             .collect();
-        let mut concept_of_occurrence: Vec<Option<usize>> = vec![None; occurrences.len()];
-        let mut next_concept = 0;
-        let mut concept_for = |start: usize, end: usize| {
-            let overlapping = occurrences
-                .iter()
-                .position(|&(s, e, _)| start < e && s < end);
-            let slot = match overlapping {
-                Some(k) => &mut concept_of_occurrence[k],
-                None => return next_concept_id(&mut next_concept),
-            };
-            *slot.get_or_insert_with(|| next_concept_id(&mut next_concept))
+        // The longest match wins: `阿里` inside `阿里云` is not a second alias.
+        let occurrences: Vec<(usize, usize, usize)> = occurrences
+            .iter()
+            .filter(|&&(s, e, _)| {
+                !occurrences
+                    .iter()
+                    .any(|&(s2, e2, _)| s2 <= s && e <= e2 && e2 - s2 > e - s)
+            })
+            .copied()
+            .collect();
+
+        let original: Vec<char> = question.chars().collect();
+        let first_word_start = self
+            .segments(&norm)
+            .iter()
+            .find(|s| !s.stop)
+            .map(|s| s.start);
+        let span_text = |start: usize, end: usize| norm[start..end].iter().collect::<String>();
+        let looks_like_name = |start: usize, end: usize| {
+            let excused = Some(start) == first_word_start && original[start].is_ascii();
+            !excused && self.looks_like_name(&span_text(start, end), &original[start..end])
         };
 
+        // Concepts: one per alias occurrence first, then one per other content word.
         let mut terms = QueryTerms::default();
-        for (tokens, bigram) in [
-            (self.words(question), false),
-            (self.bigrams(question), true),
-        ] {
-            for t in tokens {
-                let concept = concept_for(t.start, t.end);
-                terms.push(t.term, bigram, 1.0, concept);
+        let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, concept)
+        for &(s, e, group) in &occurrences {
+            let mut surfaces = vec![span_text(s, e)];
+            surfaces.extend(self.lexicon.alias_groups[group].iter().cloned());
+            spans.push((s, e, terms.concepts.len()));
+            terms.concepts.push(Concept {
+                surfaces,
+                name: false,
+            });
+        }
+        for seg in self.segments(&norm).iter().filter(|s| !s.stop) {
+            let alias = occurrences
+                .iter()
+                .position(|&(s, e, _)| seg.start < e && s < seg.end);
+            match alias {
+                Some(k) => {
+                    terms.concepts[k].name |= looks_like_name(seg.start, seg.end);
+                    spans.push((seg.start, seg.end, k));
+                }
+                None => {
+                    spans.push((seg.start, seg.end, terms.concepts.len()));
+                    terms.concepts.push(Concept {
+                        surfaces: vec![span_text(seg.start, seg.end)],
+                        name: looks_like_name(seg.start, seg.end),
+                    });
+                }
             }
         }
+        let concept_of = |start: usize, end: usize, nested_only: bool| {
+            spans
+                .iter()
+                .find(|&&(s, e, _)| {
+                    (s <= start && end <= e) || (!nested_only && start < e && s < end)
+                })
+                .map(|&(_, _, c)| c)
+        };
+
+        let words = self.words(question).into_iter().map(|t| (t, false));
+        for (t, bigram) in words.chain(self.bigrams(question).into_iter().map(|t| (t, true))) {
+            terms.push(QueryTerm {
+                concept: concept_of(t.start, t.end, bigram),
+                term: t.term,
+                bigram,
+                weight: 1.0,
+            });
+        }
         let mut expanded_groups = HashSet::new();
-        for &(s, e, group) in &occurrences {
+        for (k, &(_, _, group)) in occurrences.iter().enumerate() {
             if !expanded_groups.insert(group) {
                 continue;
             }
-            let concept = concept_for(s, e);
             for member in &self.lexicon.alias_groups[group] {
-                for t in self.words(member) {
-                    terms.push(t.term, false, ALIAS_WEIGHT, concept);
-                }
-                for t in self.bigrams(member) {
-                    terms.push(t.term, true, ALIAS_WEIGHT, concept);
+                let words = self.words(member).into_iter().map(|t| (t, false));
+                for (t, bigram) in words.chain(self.bigrams(member).into_iter().map(|t| (t, true)))
+                {
+                    terms.push(QueryTerm {
+                        term: t.term,
+                        bigram,
+                        weight: ALIAS_WEIGHT,
+                        concept: Some(k),
+                    });
                 }
             }
         }
         terms
+    }
+
+    /// Whether a question word looks like a name rather than an everyday word: a Han word
+    /// the segmenter's dictionary tags as a person, place, organization or product
+    /// (特斯拉, 上海), or a capitalized Latin word (NBA, APP, Tesla). Han words missing from
+    /// the dictionary are not counted: most are fragments the segmenter guessed (降得).
+    /// The caller excuses a capitalized first word, which may just start a sentence.
+    fn looks_like_name(&self, term: &str, original: &[char]) -> bool {
+        if term.chars().all(is_han) {
+            const NAME_TAGS: [&str; 4] = ["nr", "ns", "nt", "nz"];
+            self.jieba.has_word(term)
+                && matches!(self.jieba.tag(term, false).as_slice(),
+                    [tag] if NAME_TAGS.iter().any(|n| tag.tag.starts_with(n)))
+        } else {
+            original.iter().any(|c| c.is_uppercase()) && term.chars().any(|c| c.is_alphabetic())
+        }
     }
 
     fn push_word(&self, out: &mut Vec<Token>, word: &str, start: usize, end: usize) {
@@ -236,14 +369,10 @@ impl Analyzer {
     }
 }
 
-fn next_concept_id(next: &mut usize) -> usize {
-    *next += 1;
-    *next - 1
-}
-
-/// Character spans where `term` occurs in `text`; an alphanumeric term must stand alone
-/// (`ai` is not found in `said`).
-fn term_positions(text: &str, term: &str) -> Vec<(usize, usize)> {
+/// Character spans where `term` occurs in `text`. A term must not be glued to letters
+/// or digits of the same kind: `ai` is not found in `said`, nor `2` in `25`, but `qwen`
+/// is found in `qwen2.5`.
+pub fn term_positions(text: &str, term: &str) -> Vec<(usize, usize)> {
     if term.is_empty() {
         return Vec::new();
     }
@@ -261,7 +390,7 @@ fn term_positions(text: &str, term: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
-pub(crate) fn is_han(c: char) -> bool {
+pub fn is_han(c: char) -> bool {
     matches!(c as u32,
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
@@ -274,21 +403,15 @@ fn runs(chars: &[char]) -> Vec<(RunKind, usize, usize)> {
         let c = chars[i];
         let prev = i.checked_sub(1).map(|p| chars[p]);
         let next = chars.get(i + 1).copied();
+        let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+        let letter = |c: Option<char>| c.is_some_and(|c| c.is_alphabetic());
+        let joins_alnum = c.is_alphanumeric()
+            || (c == '.' && digit(prev) && digit(next))
+            || (c == '%' && digit(prev))
+            || (c == '&' && letter(prev) && letter(next));
         if is_han(c) {
             Some(RunKind::Han)
-        } else if c.is_alphanumeric() {
-            Some(RunKind::Alnum)
-        } else if c == '.'
-            && prev.is_some_and(|p| p.is_ascii_digit())
-            && next.is_some_and(|n| n.is_ascii_digit())
-        {
-            Some(RunKind::Alnum)
-        } else if c == '%' && prev.is_some_and(|p| p.is_ascii_digit()) {
-            Some(RunKind::Alnum)
-        } else if c == '&'
-            && prev.is_some_and(|p| p.is_alphabetic())
-            && next.is_some_and(|n| n.is_alphabetic())
-        {
+        } else if joins_alnum {
             Some(RunKind::Alnum)
         } else {
             None
@@ -305,14 +428,24 @@ fn runs(chars: &[char]) -> Vec<(RunKind, usize, usize)> {
     out
 }
 
-/// Letter and digit parts of an alphanumeric run, two characters or more each
-/// (`qwen2.5` → `qwen`, `2.5`; `l4` → nothing).
+/// Letter and number parts of an alphanumeric run, two characters or more each
+/// (`qwen2.5` → `qwen`, `2.5`; `97%` → `97`; `l4` → nothing).
 fn alnum_parts(run: &[char]) -> Vec<(usize, usize)> {
+    #[derive(PartialEq)]
+    enum Class {
+        Number,
+        Symbol,
+        Letter,
+    }
+    let class = |c: char| match c {
+        '0'..='9' | '.' => Class::Number,
+        '%' | '&' => Class::Symbol,
+        _ => Class::Letter,
+    };
     let mut parts: Vec<(usize, usize)> = Vec::new();
-    let is_digitish = |c: char| c.is_ascii_digit() || c == '.' || c == '%';
     for (i, &c) in run.iter().enumerate() {
         match parts.last_mut() {
-            Some((s, e)) if *e == i && is_digitish(run[*s]) == is_digitish(c) => *e = i + 1,
+            Some((s, e)) if *e == i && class(run[*s]) == class(c) => *e = i + 1,
             _ => parts.push((i, i + 1)),
         }
     }
@@ -359,7 +492,7 @@ mod tests {
     fn question_words_and_particles_are_dropped() {
         let a = analyzer();
         let q = a.question("Qwen2.5下载量是多少呢？");
-        let all = q.all_terms();
+        let all: HashSet<&str> = q.terms.iter().map(|t| t.term.as_str()).collect();
         assert!(all.contains("下载量") || all.contains("下载"), "{all:?}");
         for stop in ["多少", "呢", "是", "少呢"] {
             assert!(!all.contains(stop), "{stop} in {all:?}");
@@ -395,6 +528,8 @@ mod tests {
             .expect("alias term");
         assert!(expansion.weight < 1.0);
         assert_eq!(expansion.concept, xpeng.concept);
+        let concept = &q.concepts[xpeng.concept.expect("has a concept")];
+        assert_eq!(concept.surfaces, vec!["xpeng", "xpeng", "小鹏"]);
         let invest = q
             .terms
             .iter()
@@ -403,6 +538,49 @@ mod tests {
         assert_ne!(invest.concept, xpeng.concept);
         let none = a.question("what did he say");
         assert!(!none.terms.iter().any(|t| t.term == "小鹏"));
+    }
+
+    #[test]
+    fn names_are_told_from_everyday_words() {
+        let a = analyzer();
+        let names = |q: &str| -> Vec<String> {
+            let concepts = a.question(q).concepts.into_iter();
+            concepts
+                .filter(|c| c.name)
+                .map(|c| c.surfaces[0].clone())
+                .collect()
+        };
+        assert_eq!(names("特斯拉的自动驾驶"), vec!["特斯拉"]);
+        assert_eq!(names("上海今天多少度"), vec!["上海"]);
+        assert_eq!(names("通义千问APP怎么下载"), vec!["app"]);
+        // A capitalized first word only starts the sentence.
+        assert!(names("Download the app").is_empty());
+        for everyday in [
+            "第一场圆桌的名单",
+            "推理成本降得比去年还快",
+            "艰难繁巨的工作谁来做",
+        ] {
+            assert!(
+                names(everyday).is_empty(),
+                "{everyday}: {:?}",
+                names(everyday)
+            );
+        }
+    }
+
+    #[test]
+    fn the_user_dictionary_keeps_domain_words_whole() {
+        let plain = analyzer();
+        let text = "持續的以價換量";
+        assert!(
+            !terms(&plain.words(text)).contains(&"以价换量"),
+            "{:?}",
+            terms(&plain.words(text))
+        );
+        let mut lexicon = Lexicon::builtin();
+        lexicon.user_words = vec![("以价换量".to_owned(), None)];
+        let tuned = Analyzer::new(lexicon);
+        assert!(terms(&tuned.words(text)).contains(&"以价换量"));
     }
 
     #[test]

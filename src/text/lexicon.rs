@@ -8,7 +8,6 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::normalize::fold_char;
 use super::TextError;
 
 /// File names inside the lexicon directory.
@@ -22,11 +21,14 @@ const STOP_WORDS: &str = "
 什么 什么样 啥 多少 几 几个 几位 几年 怎么 怎么样 怎样 如何 为什么 为啥 为何 凭啥 凭什么 干嘛 哪 哪些 哪个 哪里 哪儿 哪位
 谁 是不是 是否 有没有 有无 能不能 会不会 可不可以 可以 吗 么 呢 请问 问 问下 一下 告诉 知道 说说 讲讲 介绍 到底 究竟
 这 那 这个 那个 这些 那些 这么 那么 这样 那样 这里 那里 这次 这届 有 没有 我 你 他 她 它 我们 你们 他们 她们 它们 咱们
-大家 人 一个 一些 些 个 之 其 所 则 但 但是 而且 并且 还是 以及 如果 因为 所以 呀 吧 啦 嗯 哈 多 很 太 最 更 挺 真
+大家 人 一个 一些 些 个 之 其 所 则 要 能 会 得 去 来 做 事 事情 东西 情况 样子 但 但是 而且 并且 还是 以及 如果 因为 所以 呀 吧 啦 嗯 哈 多 很 太 最 更 挺 真
 the a an of to in on at for by with from and or but is are was were be been being do does did done
 what which who whom whose when where why how much many there here this that these those it its
 i you he she we they me my your our their his her them us can could will would shall should may might
 about any some each every per as into than then so if not no yes please tell me
+say says said think thinks thought know knows want wants wanted mean means meant
+talk talks talked mention mentioned happen happened happens get gets got make makes
+really actually also just still ever
 ";
 
 /// Characters that only ever mark a question or a tone; a bigram containing one carries
@@ -122,14 +124,15 @@ fn content_lines(text: &str) -> impl Iterator<Item = &str> {
         .filter(|line| !line.is_empty())
 }
 
-/// Folds a lexicon entry without script conversion (used where no converter is at hand).
-pub fn fold(text: &str) -> String {
-    text.chars().map(fold_char).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::fold_char;
+
+    /// Normalization without script conversion, enough for these entries.
+    fn fold(text: &str) -> String {
+        text.chars().map(fold_char).collect()
+    }
 
     #[test]
     fn parses_user_dict_with_comments_and_frequencies() {
@@ -171,8 +174,9 @@ mod tests {
 
     #[test]
     fn missing_lexicon_files_are_empty() {
-        let dir = std::env::temp_dir().join("yunqi-bot-no-such-lexicon-dir");
-        let lexicon = Lexicon::load(&dir, fold).expect("missing files are fine");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lexicon =
+            Lexicon::load(&dir.path().join("missing"), fold).expect("missing files are fine");
         assert!(lexicon.user_words.is_empty() && lexicon.alias_groups.is_empty());
     }
 }

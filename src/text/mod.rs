@@ -7,7 +7,7 @@ mod normalize;
 
 use std::path::PathBuf;
 
-pub use analyzer::{Analyzer, QueryTerm, QueryTerms, Token};
+pub use analyzer::{is_han, term_positions, Analyzer, Concept, QueryTerm, QueryTerms, Token};
 pub use lexicon::Lexicon;
 pub use normalize::{fold_char, Normalizer};
 

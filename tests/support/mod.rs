@@ -2,6 +2,9 @@
 //! and the engine opened on them.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod fake_telegram;
+pub mod running_bot;
+
 use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;

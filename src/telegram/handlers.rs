@@ -1,0 +1,326 @@
+//! The handler tree and its handlers: plain async functions that get their state injected
+//! and only call the answer engine.
+
+use std::sync::Arc;
+
+use teloxide::dispatching::{HandlerExt, UpdateFilterExt, UpdateHandler};
+use teloxide::prelude::*;
+use teloxide::requests::{Output, Request};
+use teloxide::types::{
+    InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText, Me,
+    ParseMode, ReplyParameters,
+};
+use teloxide::utils::command::BotCommands;
+use teloxide::RequestError;
+
+use super::admin::{AdminCommand, Admins};
+use super::commands::{self, Command};
+use super::format;
+use super::messages;
+use super::rate_limit::{RateLimiter, Verdict};
+use super::TelegramBot;
+use crate::answer::{Answer, Engine};
+
+/// Passages an answer pages through with its buttons (and inline results it offers).
+pub const PASSAGES_PER_ANSWER: usize = 5;
+/// How often a request Telegram answered with 429 is tried again after waiting.
+const RETRIES_AFTER_429: usize = 3;
+
+/// A question found in a message (a newtype, so the handler tree can inject it).
+#[derive(Clone, Debug)]
+pub struct Question(pub String);
+
+/// The whole bot: admin commands first, then commands, questions in messages, the
+/// pager's buttons and inline queries.
+pub fn handler_tree() -> UpdateHandler<anyhow::Error> {
+    dptree::entry()
+        .branch(super::admin::admin_tree())
+        .branch(
+            Update::filter_message()
+                .branch(
+                    dptree::entry()
+                        .filter_command::<Command>()
+                        .endpoint(on_command),
+                )
+                .branch(
+                    dptree::filter_map(|msg: Message, me: Me| question_in(&msg, &me))
+                        .endpoint(on_question),
+                ),
+        )
+        .branch(Update::filter_callback_query().endpoint(on_button))
+        .branch(Update::filter_inline_query().endpoint(on_inline_query))
+}
+
+/// The question a message asks the bot, if it asks one. In a private chat every text
+/// is a question; in a group only `/ask`, a mention of the bot (also glued to Chinese
+/// text, which Telegram does not mark as a mention) and a reply to the bot's own message.
+pub fn question_in(msg: &Message, me: &Me) -> Option<Question> {
+    let text = msg.text()?.trim();
+    let username = me.username();
+    if let Some(question) = commands::loose_ask(text, username) {
+        return Some(Question(question));
+    }
+    if text.starts_with('/') {
+        return None; // another command, or one addressed to another bot
+    }
+    if msg.chat.is_private() {
+        return Some(Question(text.to_owned()));
+    }
+    if let Some(question) = without_mention(text, username) {
+        return Some(Question(question));
+    }
+    let replies_to_us = msg
+        .reply_to_message()
+        .and_then(|original| original.from.as_ref())
+        .is_some_and(|author| author.id == me.id);
+    replies_to_us.then(|| Question(text.to_owned()))
+}
+
+/// `text` without `@username` (matched case-insensitively), if it mentions it.
+fn without_mention(text: &str, username: &str) -> Option<String> {
+    let mention = format!("@{}", username.to_lowercase());
+    let lower = text.to_lowercase();
+    // Lowercasing can change byte lengths outside ASCII; only trust a match that maps
+    // back onto the same bytes.
+    let at = lower.find(&mention).filter(|_| lower.len() == text.len())?;
+    let end = at + mention.len();
+    let glued_name = text[end..]
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    if glued_name {
+        return None; // @yunqi_bot_fan is someone else
+    }
+    Some(
+        format!("{} {}", &text[..at], &text[end..])
+            .trim()
+            .to_owned(),
+    )
+}
+
+async fn on_command(
+    bot: TelegramBot,
+    msg: Message,
+    cmd: Command,
+    engine: Arc<Engine>,
+    limiter: Arc<RateLimiter>,
+    admins: Admins,
+) -> anyhow::Result<()> {
+    match cmd {
+        Command::Start | Command::Help => {
+            let mut help = messages::HELP.to_owned();
+            if admins.contains(&msg) {
+                help.push_str("\n\n");
+                help.push_str(&format::escape(&AdminCommand::descriptions().to_string()));
+            }
+            reply(&bot, &msg, help, None).await?;
+            Ok(())
+        }
+        Command::Ask(question) => answer(&bot, &msg, &question, &engine, &limiter).await,
+    }
+}
+
+async fn on_question(
+    bot: TelegramBot,
+    msg: Message,
+    question: Question,
+    engine: Arc<Engine>,
+    limiter: Arc<RateLimiter>,
+) -> anyhow::Result<()> {
+    answer(&bot, &msg, &question.0, &engine, &limiter).await
+}
+
+/// Replies to `msg` with the best passage for `question` and a pager, or says why not.
+async fn answer(
+    bot: &TelegramBot,
+    msg: &Message,
+    question: &str,
+    engine: &Engine,
+    limiter: &RateLimiter,
+) -> anyhow::Result<()> {
+    let question = question.trim();
+    if question.is_empty() {
+        reply(bot, msg, escape_plain(messages::ASK_USAGE), None).await?;
+        return Ok(());
+    }
+    let asker = msg.from.as_ref().map_or(msg.chat.id.0 as u64, |u| u.id.0);
+    match limiter.check(asker) {
+        Verdict::Allowed => {}
+        Verdict::LimitedNotify => {
+            reply(bot, msg, escape_plain(messages::RATE_LIMITED), None).await?;
+            return Ok(());
+        }
+        Verdict::LimitedQuiet => return Ok(()),
+    }
+    let (text, keyboard) = match ask(engine, question) {
+        Some(answer) if answer.answered => {
+            let total = answer.passages.len();
+            (
+                format::passage_html(&answer.passages[0]),
+                format::pager(0, total),
+            )
+        }
+        Some(_) => (escape_plain(messages::NO_ANSWER), None),
+        None => (escape_plain(messages::ENGINE_ERROR), None),
+    };
+    reply(bot, msg, text, keyboard).await?;
+    Ok(())
+}
+
+/// Asks the engine; `None` (logged) if it failed. The search takes about a millisecond,
+/// so it runs right here rather than on a blocking thread.
+fn ask(engine: &Engine, question: &str) -> Option<Answer> {
+    match engine.ask(question, PASSAGES_PER_ANSWER) {
+        Ok(answer) => Some(answer),
+        Err(error) => {
+            tracing::error!(%error, "answer engine failed");
+            None
+        }
+    }
+}
+
+/// A pager button: edits the answer to show another passage of the same question.
+async fn on_button(
+    bot: TelegramBot,
+    query: CallbackQuery,
+    me: Me,
+    engine: Arc<Engine>,
+) -> anyhow::Result<()> {
+    let index = query.data.as_deref().and_then(format::parse_callback_data);
+    let message = query.regular_message();
+    let question = message
+        .and_then(|m| m.reply_to_message())
+        .and_then(|original| question_in(original, &me));
+    let shown = match (index, message, question) {
+        (Some(index), Some(message), Some(question)) => {
+            let passages = ask(&engine, &question.0)
+                .map(|a| a.passages)
+                .unwrap_or_default();
+            match passages.get(index) {
+                Some(passage) => {
+                    let text = format::passage_html(passage);
+                    let keyboard = format::pager(index, passages.len());
+                    retrying(|| {
+                        let edit = bot
+                            .edit_message_text(message.chat.id, message.id, text.clone())
+                            .parse_mode(ParseMode::Html);
+                        match keyboard.clone() {
+                            Some(k) => edit.reply_markup(k),
+                            None => edit,
+                        }
+                    })
+                    .await?;
+                    true
+                }
+                None => false,
+            }
+        }
+        _ => false,
+    };
+    // Always answer, or the user's client shows a spinner until it times out.
+    retrying(|| {
+        let answer = bot.answer_callback_query(query.id.clone());
+        if shown {
+            answer
+        } else {
+            answer.text(messages::MORE_EXPIRED)
+        }
+    })
+    .await?;
+    Ok(())
+}
+
+/// Inline mode: up to five passages as articles to send into any chat.
+async fn on_inline_query(
+    bot: TelegramBot,
+    query: InlineQuery,
+    engine: Arc<Engine>,
+    limiter: Arc<RateLimiter>,
+) -> anyhow::Result<()> {
+    let question = query.query.trim();
+    let passages = if question.is_empty() || limiter.check(query.from.id.0) != Verdict::Allowed {
+        Vec::new()
+    } else {
+        ask(&engine, question)
+            .filter(|a| a.answered)
+            .map(|a| a.passages)
+            .unwrap_or_default()
+    };
+    let results: Vec<InlineQueryResult> = passages
+        .iter()
+        .take(PASSAGES_PER_ANSWER.min(format::MAX_INLINE_RESULTS))
+        .enumerate()
+        .map(|(i, p)| {
+            let content =
+                InputMessageContentText::new(format::passage_html(p)).parse_mode(ParseMode::Html);
+            InlineQueryResultArticle::new(
+                format!("{i}-{}", p.paragraph),
+                format::inline_title(p),
+                InputMessageContent::Text(content),
+            )
+            .description(format::snippet(p))
+            .into()
+        })
+        .collect();
+    retrying(|| {
+        bot.answer_inline_query(query.id.clone(), results.clone())
+            .cache_time(60)
+            .is_personal(false)
+    })
+    .await?;
+    Ok(())
+}
+
+/// Sends `html` (already escaped) as a reply to `msg`.
+pub async fn send_html(
+    bot: &TelegramBot,
+    msg: &Message,
+    html: String,
+) -> Result<Message, RequestError> {
+    reply(bot, msg, html, None).await
+}
+
+/// Sends `html` as a reply to `msg`, with an optional keyboard.
+async fn reply(
+    bot: &TelegramBot,
+    msg: &Message,
+    html: String,
+    keyboard: Option<teloxide::types::InlineKeyboardMarkup>,
+) -> Result<Message, RequestError> {
+    retrying(|| {
+        let send = bot
+            .send_message(msg.chat.id, html.clone())
+            .parse_mode(ParseMode::Html)
+            .reply_parameters(ReplyParameters::new(msg.id).allow_sending_without_reply());
+        match keyboard.clone() {
+            Some(k) => send.reply_markup(k),
+            None => send,
+        }
+    })
+    .await
+}
+
+/// A constant message that contains no markup, escaped for HTML mode.
+fn escape_plain(text: &str) -> String {
+    format::escape(text)
+}
+
+/// Sends a request, and when Telegram answers 429 waits the time it asks for and tries
+/// again. teloxide's Throttle adaptor does this for `send_*` only; edits, callback and
+/// inline answers need it too.
+pub async fn retrying<R>(make: impl Fn() -> R) -> Result<Output<R>, RequestError>
+where
+    R: Request<Err = RequestError>,
+{
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match make().send().await {
+            Err(RequestError::RetryAfter(wait)) if attempt <= RETRIES_AFTER_429 => {
+                tracing::warn!(seconds = wait.seconds(), "Telegram asked to retry later");
+                tokio::time::sleep(wait.duration()).await;
+            }
+            result => return result,
+        }
+    }
+}

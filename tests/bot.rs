@@ -1,0 +1,367 @@
+//! The bot end to end: the real dispatcher and teloxide's real HTTP client against the
+//! fake Telegram Bot API server on loopback, on the shipped article.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::Value;
+use support::fake_telegram::{
+    visible_html, Call, Failure, FakeTelegram, BOT_ID, BOT_USERNAME, TOKEN,
+};
+use support::running_bot::{text_of, RunningBot, WAIT};
+use support::Workspace;
+use yunqi_bot::telegram::{format, messages, BotOptions};
+
+const SETTLE: Duration = Duration::from_millis(600);
+const ALICE: i64 = 1001;
+const GROUP: i64 = -100_777;
+
+async fn start() -> RunningBot {
+    RunningBot::start(Workspace::with_shipped_data(), BotOptions::default()).await
+}
+
+fn replied_to(call: &Call) -> Option<i64> {
+    call.params["reply_parameters"]["message_id"].as_i64()
+}
+
+fn button_texts(call: &Call) -> Vec<String> {
+    call.params["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["text"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_question_gets_the_quote_with_bold_terms_and_its_citation() {
+    let bot = start().await;
+    let asked = bot.fake.user_says(ALICE, "通义千问API调用价格下降了多少");
+    let reply = bot.nth_reply(1).await;
+    assert_eq!(reply.params["chat_id"], ALICE);
+    assert_eq!(reply.params["parse_mode"], "HTML");
+    assert_eq!(replied_to(&reply), Some(asked));
+    let text = text_of(&reply);
+    assert!(text.starts_with("<blockquote>"), "{text}");
+    assert!(text.contains("<b>") && text.contains("97%"), "{text}");
+    assert!(
+        text.contains("— 阿里雲,後退一步爲的是前進兩步 · 03 當仁不讓 · ¶"),
+        "{text}"
+    );
+    // Asked in Simplified, quoted in Simplified.
+    assert!(visible_html(&text)
+        .expect("valid HTML")
+        .contains("通义千问API在阿里云百炼上"));
+    let commands = bot.fake.wait_for("setMyCommands", 1, WAIT).await;
+    let names: Vec<&str> = commands[0].params["commands"]
+        .as_array()
+        .expect("commands")
+        .iter()
+        .filter_map(|c| c["command"].as_str())
+        .collect();
+    assert_eq!(names, vec!["start", "help", "ask"]);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unanswerable_question_gets_a_polite_no_with_examples() {
+    let bot = start().await;
+    bot.fake.user_says(ALICE, "今天天气怎么样");
+    let reply = bot.nth_reply(1).await;
+    assert_eq!(text_of(&reply), format::escape(messages::NO_ANSWER));
+    assert!(button_texts(&reply).is_empty());
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_and_help_explain_the_bot() {
+    let bot = start().await;
+    bot.fake.user_says(ALICE, "/start");
+    bot.fake.user_says(ALICE, "/help");
+    let replies = bot.fake.wait_for("sendMessage", 2, WAIT).await;
+    for reply in &replies {
+        assert_eq!(text_of(reply), messages::HELP);
+    }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_groups_only_questions_addressed_to_the_bot_are_answered() {
+    let bot = start().await;
+    let f = &bot.fake;
+    // Chatter, other bots' commands and unknown commands are ignored.
+    f.group_message(GROUP, ALICE, "大家好，今天去云栖大会吗？");
+    f.group_message(GROUP, ALICE, "/ask@other_bot 含阿量是什么");
+    f.group_message(GROUP, ALICE, "/weather 杭州");
+    f.wait_idle(SETTLE).await;
+    assert!(f.successful("sendMessage").is_empty(), "{:#?}", f.calls());
+
+    let addressed = [
+        "/ask 含阿量是什么".to_owned(),
+        format!("/ask@{BOT_USERNAME} 含阿量是什么"),
+        format!("@{BOT_USERNAME} 含阿量是什么"),
+        format!("请问@{BOT_USERNAME}含阿量是什么"),
+        "/ask\u{3000}含阿量是什么".to_owned(),
+        "/ask\n含阿量是什么".to_owned(),
+    ];
+    let mut asked = Vec::new();
+    for (i, text) in addressed.iter().enumerate() {
+        asked.push(f.group_message(GROUP, ALICE, text));
+        let reply = bot.nth_reply(i + 1).await;
+        assert_eq!(replied_to(&reply), Some(asked[i]), "{text}");
+        assert!(
+            text_of(&reply).contains("含阿量"),
+            "{text}: {}",
+            text_of(&reply)
+        );
+    }
+
+    // A reply to the bot's own message is a question too.
+    let bot_message = f.successful("sendMessage")[0].result["message_id"]
+        .as_i64()
+        .expect("id");
+    let follow_up = f.group_reply(GROUP, ALICE, "Qwen2.5下载量多少", bot_message);
+    let reply = bot.nth_reply(addressed.len() + 1).await;
+    assert_eq!(replied_to(&reply), Some(follow_up));
+    assert!(text_of(&reply).contains("4000"), "{}", text_of(&reply));
+
+    // `/ask` alone gets the usage hint.
+    f.group_message(GROUP, ALICE, "/ask");
+    let reply = bot.nth_reply(addressed.len() + 2).await;
+    assert_eq!(text_of(&reply), format::escape(messages::ASK_USAGE));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_more_button_pages_through_passages() {
+    let bot = start().await;
+    let f = &bot.fake;
+    f.user_says(ALICE, "阿里云的打法");
+    let first = bot.nth_reply(1).await;
+    let buttons = button_texts(&first);
+    assert_eq!(buttons.len(), 1, "{first:?}");
+    assert!(buttons[0].starts_with("更多 (2/"), "{buttons:?}");
+    let message_id = first.result["message_id"].as_i64().expect("id");
+
+    f.press_button(ALICE, ALICE, message_id, &format::callback_data(1));
+    let edit = &f.wait_for("editMessageText", 1, WAIT).await[0];
+    assert_eq!(edit.params["message_id"], message_id);
+    assert_ne!(edit.params["text"], first.params["text"]);
+    assert!(button_texts(edit)[0].starts_with("上一条 (1/"));
+    f.wait_for("answerCallbackQuery", 1, WAIT).await;
+
+    // A button whose question is gone still gets an answer, with a notice.
+    f.press_button(ALICE, ALICE, message_id, "p:99");
+    let answered = f.wait_for("answerCallbackQuery", 2, WAIT).await;
+    assert_eq!(answered[1].params["text"], messages::MORE_EXPIRED);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inline_queries_offer_quotes_to_send_anywhere() {
+    let bot = start().await;
+    let f = &bot.fake;
+    f.inline_query(ALICE, "Qwen2.5下载量多少");
+    let answer = &f.wait_for("answerInlineQuery", 1, WAIT).await[0];
+    let results = answer.params["results"].as_array().expect("results");
+    assert!((1..=5).contains(&results.len()), "{results:?}");
+    let first = &results[0];
+    assert_eq!(first["type"], "article");
+    assert!(first["title"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("阿里雲")));
+    let content = first["input_message_content"]["message_text"]
+        .as_str()
+        .expect("text");
+    assert!(
+        content.contains("<blockquote>") && content.contains("4000"),
+        "{content}"
+    );
+
+    f.inline_query(ALICE, "   ");
+    let answers = f.wait_for("answerInlineQuery", 2, WAIT).await;
+    assert_eq!(answers[1].params["results"], Value::Array(vec![]));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn html_in_questions_and_articles_is_escaped() {
+    let ws = Workspace::with_shipped_data();
+    ws.write_article(
+        "html.md",
+        "---\ntitle: <Tags> & \"Quotes\"\n---\n# <節>\n測試段落：a<b && c>d 的雲棲小鎮展臺位置。\n",
+    );
+    let bot = RunningBot::start(ws, BotOptions::default()).await;
+    bot.fake
+        .user_says(ALICE, "<b>云栖小镇</b> & <i>展台</i>在哪");
+    let reply = bot.nth_reply(1).await;
+    let text = text_of(&reply);
+    let shown = visible_html(&text).expect("Telegram can parse it");
+    assert!(shown.contains("a<b && c>d"), "{shown}");
+    assert!(shown.contains("<Tags> & \"Quotes\" · <節>"), "{shown}");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_4000_character_question_still_gets_a_reply_within_limits() {
+    let bot = start().await;
+    let question = "云栖大会".repeat(1000);
+    bot.fake.user_says(ALICE, &question);
+    let reply = bot.nth_reply(1).await;
+    let shown = visible_html(&text_of(&reply)).expect("valid");
+    assert!(format::utf16_len(&shown) <= format::MAX_MESSAGE_UTF16);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_on_the_first_send_is_waited_out_and_the_answer_delivered() {
+    let bot = start().await;
+    bot.fake.fail_next("sendMessage", Failure::RetryAfter(1), 1);
+    bot.fake.user_says(ALICE, "含阿量");
+    let reply = bot.nth_reply(1).await;
+    assert!(text_of(&reply).contains("含阿量"));
+    let sends: Vec<u16> = bot
+        .fake
+        .calls()
+        .iter()
+        .filter(|c| c.method == "sendMessage")
+        .map(|c| c.status)
+        .collect();
+    assert_eq!(sends, vec![429, 200]);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_on_an_edit_is_retried_too() {
+    let bot = start().await;
+    let f = &bot.fake;
+    f.user_says(ALICE, "阿里云的打法");
+    let first = bot.nth_reply(1).await;
+    let message_id = first.result["message_id"].as_i64().expect("id");
+    f.fail_next("editMessageText", Failure::RetryAfter(1), 1);
+    f.press_button(ALICE, ALICE, message_id, &format::callback_data(1));
+    f.wait_for("editMessageText", 1, WAIT).await;
+    f.wait_for("answerCallbackQuery", 1, WAIT).await;
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_handler_does_not_stop_the_bot() {
+    let bot = start().await;
+    // A 502 from a proxy makes the first reply fail for good; the next question is fine.
+    bot.fake.fail_next("sendMessage", Failure::Status(502), 1);
+    bot.fake.user_says(ALICE, "含阿量");
+    bot.fake.wait_idle(SETTLE).await;
+    bot.fake.user_says(ALICE, "Qwen2.5下载量多少");
+    let reply = bot.nth_reply(1).await;
+    assert!(text_of(&reply).contains("4000"));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_questions_get_one_polite_notice() {
+    let options = BotOptions {
+        questions_per_minute: 2,
+        ..BotOptions::default()
+    };
+    let bot = RunningBot::start(Workspace::with_shipped_data(), options).await;
+    for _ in 0..4 {
+        bot.fake.user_says(ALICE, "含阿量");
+    }
+    let replies = bot.fake.wait_for("sendMessage", 3, WAIT).await;
+    bot.fake.wait_idle(SETTLE).await;
+    let replies_after = bot.fake.successful("sendMessage");
+    assert_eq!(
+        replies_after.len(),
+        3,
+        "the fourth question is silently dropped"
+    );
+    assert_eq!(text_of(&replies[2]), format::escape(messages::RATE_LIMITED));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_a_rejected_token_fails_clearly_without_leaking_it() {
+    let ws = Workspace::with_shipped_data();
+    let fake = FakeTelegram::start().await;
+    let wrong_token = "999:WRONG-secret-token";
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_yunqi-bot"))
+        .arg("serve")
+        .env_clear()
+        .env("DATA_DIR", ws.data_dir())
+        .env("INDEX_DIR", ws.index_dir())
+        .env("TELOXIDE_TOKEN", wrong_token)
+        .env("TELOXIDE_API_URL", fake.url())
+        .env("RUST_LOG", "trace")
+        .current_dir(ws.root.path())
+        .output();
+    let output = tokio::time::timeout(WAIT, output)
+        .await
+        .expect("exits")
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Telegram rejected the bot token"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("WRONG-secret"), "token leaked: {stderr}");
+    assert!(!stderr.contains(TOKEN));
+    let me = fake.calls();
+    assert_eq!(me[0].method, "getMe");
+    assert_eq!(me[0].status, 401);
+    assert_eq!(BOT_ID, 900_001);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_and_stops_gracefully_on_sigterm() {
+    let ws = Workspace::with_shipped_data();
+    let fake = FakeTelegram::start().await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_yunqi-bot"))
+        .arg("serve")
+        .env_clear()
+        .env("DATA_DIR", ws.data_dir())
+        .env("INDEX_DIR", ws.index_dir())
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", fake.url())
+        .current_dir(ws.root.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start serve");
+    fake.user_says(ALICE, "含阿量");
+    let reply = &fake.wait_for("sendMessage", 1, WAIT).await[0];
+    assert!(text_of(reply).contains("含阿量"));
+
+    let pid = child.id().expect("running").to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = tokio::time::timeout(WAIT, child.wait())
+        .await
+        .expect("stops")
+        .expect("status");
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn serve_without_a_token_says_how_to_get_one() {
+    let ws = Workspace::with_shipped_data();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_yunqi-bot"))
+        .arg("serve")
+        .env_clear()
+        .env("DATA_DIR", ws.data_dir())
+        .env("INDEX_DIR", ws.index_dir())
+        .current_dir(ws.root.path())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("TELOXIDE_TOKEN is not set") && stderr.contains("@BotFather"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,242 @@
+//! The `yunqi-bot` binary as other tools use it: `index`, `ask` (text, JSON, stdin batch)
+//! and `eval`, on real files in temporary directories.
+
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+use support::{repo_path, Workspace, SHIPPED_ARTICLE};
+
+/// The binary, pointed at the workspace, with no `.env` or environment leaking in.
+fn yunqi(ws: &Workspace) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yunqi-bot"));
+    cmd.current_dir(ws.root.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("DATA_DIR", ws.data_dir())
+        .env("INDEX_DIR", ws.index_dir());
+    cmd
+}
+
+fn run(mut cmd: Command, stdin: Option<&str>) -> Output {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run yunqi-bot");
+    let mut pipe = child.stdin.take().expect("stdin");
+    if let Some(input) = stdin {
+        pipe.write_all(input.as_bytes()).expect("write stdin");
+    }
+    drop(pipe);
+    child.wait_with_output().expect("wait")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn ask_json_follows_the_contract() {
+    let ws = Workspace::with_shipped_data();
+    let mut cmd = yunqi(&ws);
+    cmd.args([
+        "ask",
+        "--json",
+        "--top",
+        "2",
+        "通义千问API调用价格下降了多少",
+    ]);
+    let out = run(cmd, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = stdout(&out);
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), 1);
+    let answer: Value = serde_json::from_str(lines[0]).expect("one JSON object");
+    assert_eq!(answer["question"], "通义千问API调用价格下降了多少");
+    assert_eq!(answer["answered"], true);
+    let passages = answer["passages"].as_array().expect("passages");
+    assert!(!passages.is_empty() && passages.len() <= 2);
+    let article = std::fs::read_to_string(ws.data_dir().join(SHIPPED_ARTICLE)).expect("read");
+    for p in passages {
+        assert_eq!(p["article"], "000_93422ca121d765e5");
+        assert_eq!(p["title"], "阿里雲,後退一步爲的是前進兩步");
+        assert!(p["section"].is_string() || p["section"].is_null());
+        assert!(p["paragraph"].as_u64().is_some_and(|n| n >= 1));
+        assert!(p["score"].as_f64().is_some_and(|s| s > 0.0));
+        let text = p["text"].as_str().expect("text");
+        assert!(
+            article.lines().any(|line| line == text),
+            "not verbatim: {text}"
+        );
+    }
+    assert!(passages[0]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("下降了97%")));
+}
+
+#[test]
+fn ask_reads_questions_from_stdin_one_json_line_each() {
+    let ws = Workspace::with_shipped_data();
+    let mut cmd = yunqi(&ws);
+    cmd.args(["ask", "--json"]);
+    let out = run(
+        cmd,
+        Some("今天天气怎么样\nQwen2.5下载量多少\n\n雲棲大會是誰的生態大會\n"),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let answers: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let summary: Vec<(&str, bool)> = answers
+        .iter()
+        .map(|a| {
+            (
+                a["question"].as_str().unwrap_or(""),
+                a["answered"].as_bool().unwrap_or(true),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("今天天气怎么样", false),
+            ("Qwen2.5下载量多少", true),
+            ("", false),
+            ("雲棲大會是誰的生態大會", true),
+        ]
+    );
+    assert_eq!(answers[0]["passages"], Value::Array(vec![]));
+}
+
+#[test]
+fn ask_prints_quotes_with_their_source_for_people() {
+    let ws = Workspace::with_shipped_data();
+    let mut cmd = yunqi(&ws);
+    cmd.args(["ask", "Qwen2.5", "下载量多少"]);
+    let out = run(cmd, None);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains("Q: Qwen2.5 下载量多少"), "{text}");
+    assert!(text.contains("4000万"), "quote shown in Simplified: {text}");
+    assert!(
+        text.contains("阿里雲,後退一步爲的是前進兩步 · 03 當仁不讓 · ¶"),
+        "{text}"
+    );
+    // The first run built the index and said so on stderr.
+    assert!(stderr(&out).contains("rebuilt"), "{}", stderr(&out));
+}
+
+#[test]
+fn index_summarizes_and_names_skipped_files() {
+    let ws = Workspace::with_shipped_data();
+    ws.write_article("broken.txt", b"\xff\xfe\xfd");
+    let mut cmd = yunqi(&ws);
+    cmd.arg("index");
+    let out = run(cmd, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("1 articles, 46 passages"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stderr(&out).contains("broken.txt"), "{}", stderr(&out));
+}
+
+#[test]
+fn index_fails_clearly_when_nothing_can_be_indexed() {
+    let ws = Workspace::empty();
+    ws.write_article("empty.md", "");
+    let mut cmd = yunqi(&ws);
+    cmd.arg("index");
+    let out = run(cmd, None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let error_line = err
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .expect("an error line");
+    assert!(error_line.contains("empty.md is empty"), "{err}");
+}
+
+#[test]
+fn flags_override_the_environment() {
+    let ws = Workspace::with_shipped_data();
+    let mut cmd = yunqi(&ws);
+    cmd.env("DATA_DIR", "/nonexistent/data")
+        .arg("--data-dir")
+        .arg(ws.data_dir())
+        .args(["ask", "--json", "含阿量"]);
+    let out = run(cmd, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"answered\":true"));
+}
+
+#[test]
+fn eval_reports_its_figures_on_the_public_set() {
+    let ws = Workspace::with_shipped_data();
+    let public = repo_path("../shared/eval/public.jsonl");
+    let mut cmd = yunqi(&ws);
+    cmd.arg("eval").arg(&public);
+    let out = run(cmd, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for figure in [
+        "R@1",
+        "R@3",
+        "MRR",
+        "negatives refused",
+        "positives answered",
+        "R@1 by tag",
+        "traditional",
+    ] {
+        assert!(text.contains(figure), "{figure} missing from:\n{text}");
+    }
+    let recall_at_1: f64 = text
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("R@1 ")
+                .map(|v| v.trim().parse().expect("a number"))
+        })
+        .expect("R@1 line");
+    assert!((0.0..=1.0).contains(&recall_at_1));
+}
+
+#[test]
+fn eval_rejects_a_malformed_question_set() {
+    let ws = Workspace::with_shipped_data();
+    let bad = ws.root.path().join("bad.jsonl");
+    std::fs::write(&bad, "{\"id\":\"1\",\"q\":\"x\",\"expect\":[]}\n{oops\n").expect("write");
+    let mut cmd = yunqi(&ws);
+    cmd.arg("eval").arg(&bad);
+    let out = run(cmd, None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("line 2"), "{}", stderr(&out));
+}
+
+#[test]
+fn index_shows_progress_on_a_large_corpus() {
+    let ws = Workspace::empty();
+    for i in 0..60 {
+        ws.write_article(
+            &format!("a{i:02}.md"),
+            format!("第{i}篇\n這是第{i}篇文章的段落，講雲棲大會。\n"),
+        );
+    }
+    let mut cmd = yunqi(&ws);
+    cmd.arg("index");
+    let out = run(cmd, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("30/60 articles"), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("60 articles, 60 passages"),
+        "{}",
+        stdout(&out)
+    );
+}

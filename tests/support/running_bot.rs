@@ -1,0 +1,82 @@
+//! The real bot (`telegram::run`) running against a [`FakeTelegram`] on a workspace, for
+//! end-to-end tests; stopped, and checked to stop cleanly, with [`RunningBot::stop`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use yunqi_bot::telegram::{self, BotError, BotOptions};
+
+use super::fake_telegram::{Call, FakeTelegram};
+use super::Workspace;
+
+/// How long a test waits for something the bot should do before failing.
+pub const WAIT: Duration = Duration::from_secs(15);
+
+pub struct RunningBot {
+    pub fake: FakeTelegram,
+    pub ws: Workspace,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<Result<(), BotError>>,
+}
+
+impl RunningBot {
+    /// Starts the bot on `ws` and waits until it polls for updates.
+    pub async fn start(ws: Workspace, options: BotOptions) -> RunningBot {
+        let engine = Arc::new(ws.engine());
+        let fake = FakeTelegram::start().await;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(telegram::run(fake.bot(), engine, options, async {
+            let _ = stopped.await;
+        }));
+        fake.wait_for("getUpdates", 1, WAIT).await;
+        RunningBot {
+            fake,
+            ws,
+            stop,
+            task,
+        }
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let result = tokio::time::timeout(WAIT, self.task).await;
+        assert!(
+            matches!(result, Ok(Ok(Ok(())))),
+            "bot did not stop cleanly: {result:?}"
+        );
+    }
+
+    /// Waits for the `n`-th successful sendMessage (1-based) and returns it.
+    pub async fn nth_reply(&self, n: usize) -> Call {
+        self.fake.wait_for("sendMessage", n, WAIT).await[n - 1].clone()
+    }
+
+    /// The texts sent to `chat`, once there are at least `count`.
+    pub async fn replies_to(&self, chat: i64, count: usize) -> Vec<String> {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let texts: Vec<String> = self
+                .fake
+                .successful("sendMessage")
+                .iter()
+                .filter(|c| c.params["chat_id"] == chat)
+                .map(text_of)
+                .collect();
+            if texts.len() >= count {
+                return texts;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "expected {count} replies to {chat}, got {texts:#?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// The `text` a call sent.
+pub fn text_of(call: &Call) -> String {
+    call.params["text"].as_str().unwrap_or_default().to_owned()
+}
