@@ -6,8 +6,9 @@
 //! to a trash folder, never deleted. Used by the CLI and by the bot's admin commands.
 
 use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use crate::answer::Engine;
 use crate::corpus::{self, CorpusError};
@@ -79,8 +80,12 @@ pub fn add_article(engine: &Engine, file_name: &str, bytes: &[u8]) -> Result<Add
         return Err(AdminError::Exists(id));
     }
 
-    store::write_atomically(&path, bytes)?;
-    sync_dir(data_dir);
+    write_new_file(data_dir, &path, bytes).map_err(|e| match e {
+        AdminError::Io { source, .. } if source.kind() == io::ErrorKind::AlreadyExists => {
+            AdminError::Exists(id.clone())
+        }
+        other => other,
+    })?;
     match engine.rebuild() {
         Ok(report) => Ok(Added {
             id,
@@ -111,27 +116,15 @@ pub fn remove_article(engine: &Engine, id: &str) -> Result<(PathBuf, BuildReport
     {
         return Err(AdminError::LastArticle(id.to_owned()));
     }
-    let trash = data_dir.join(TRASH_DIR);
-    fs::create_dir_all(&trash).map_err(io(&trash))?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut target = trash.join(&file_name);
-    if target.exists() {
-        // Keep every removed version: suffix the newer one with the time of removal.
-        let stamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs();
-        target = trash.join(format!("{stamp}-{file_name}"));
-    }
-    fs::rename(&path, &target).map_err(io(&path))?;
-    sync_dir(data_dir);
+    let target = move_to_trash(data_dir, &path)?;
     match engine.rebuild() {
         Ok(report) => Ok((target, report)),
         Err(error) => {
-            let _ = fs::rename(&target, &path);
+            // Back under its own name, unless a new file took that name meanwhile: then
+            // it stays in the trash rather than replace that file.
+            if let Err(undo) = move_no_clobber(&target, &path) {
+                tracing::error!(file = %path.display(), error = %undo, "cannot undo a failed remove");
+            }
             Err(error.into())
         }
     }
@@ -189,6 +182,72 @@ fn find_article(data_dir: &Path, id: &str) -> Result<Option<PathBuf>, AdminError
     Ok(files.into_iter().find(|p| corpus::article_id(p) == id))
 }
 
+/// Writes `bytes` as the new file `target`, failing with `AlreadyExists` rather than
+/// replacing a file that appeared since the caller looked (another admin, the CLI). The
+/// bytes are written and synced under a staging name that the corpus loader ignores, then
+/// linked to the final name, which either creates it or fails: never a half-written
+/// article, never an overwrite.
+fn write_new_file(data_dir: &Path, target: &Path, bytes: &[u8]) -> Result<(), AdminError> {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let staging = data_dir.join(format!(".incoming-{}-{name}.part", std::process::id()));
+    store::write_atomically(&staging, bytes)?;
+    let linked = move_no_clobber(&staging, target);
+    if linked.is_err() {
+        let _ = fs::remove_file(&staging);
+    }
+    linked.map_err(io(target))?;
+    sync_dir(data_dir);
+    Ok(())
+}
+
+/// Moves `file` into the trash under its own name or, when the trash already holds one
+/// of that name, the first free `stem-N.ext`: every removed copy is kept.
+fn move_to_trash(data_dir: &Path, file: &Path) -> Result<PathBuf, AdminError> {
+    let trash = data_dir.join(TRASH_DIR);
+    fs::create_dir_all(&trash).map_err(io(&trash))?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = corpus::article_id(file);
+    let ext = file
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for n in 0u32.. {
+        let candidate = if n == 0 {
+            trash.join(&name)
+        } else {
+            trash.join(format!("{stem}-{n}.{ext}"))
+        };
+        match move_no_clobber(file, &candidate) {
+            Ok(()) => {
+                sync_dir(data_dir);
+                sync_dir(&trash);
+                return Ok(candidate);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(io(file)(e)),
+        }
+    }
+    unreachable!("a free trash name exists among 4 billion candidates")
+}
+
+/// Renames `from` to `to` unless `to` exists. A hard link is the atomic way to claim a
+/// name only if it is free (a rename would replace the file there); where links are not
+/// supported, a check and a rename.
+fn move_no_clobber(from: &Path, to: &Path) -> io::Result<()> {
+    match fs::hard_link(from, to) {
+        Ok(()) => fs::remove_file(from),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) if to.exists() => Err(io::ErrorKind::AlreadyExists.into()),
+        Err(_) => fs::rename(from, to),
+    }
+}
+
 /// Makes a rename durable; best effort, since not every file system supports it.
 fn sync_dir(dir: &Path) {
     if let Ok(handle) = fs::File::open(dir) {
@@ -226,5 +285,53 @@ mod tests {
                 "{other}"
             );
         }
+    }
+
+    #[test]
+    fn a_new_file_never_replaces_an_existing_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let target = dir.path().join("a.md");
+        write_new_file(dir.path(), &target, b"first").expect("write");
+        let second = write_new_file(dir.path(), &target, b"second");
+        assert!(
+            matches!(second, Err(AdminError::Io { ref source, .. }) if source.kind() == io::ErrorKind::AlreadyExists),
+            "{second:?}"
+        );
+        assert_eq!(fs::read(&target).expect("read"), b"first");
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .expect("read dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(
+            left,
+            vec![std::ffi::OsString::from("a.md")],
+            "no staging file left"
+        );
+    }
+
+    #[test]
+    fn the_trash_keeps_every_removed_copy() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut trashed = Vec::new();
+        for content in ["one", "two", "three"] {
+            let file = dir.path().join("a.md");
+            fs::write(&file, content).expect("write");
+            trashed.push(move_to_trash(dir.path(), &file).expect("trash"));
+            assert!(!file.exists());
+        }
+        let trash = dir.path().join(TRASH_DIR);
+        assert_eq!(
+            trashed,
+            vec![
+                trash.join("a.md"),
+                trash.join("a-1.md"),
+                trash.join("a-2.md")
+            ]
+        );
+        let kept: Vec<String> = trashed
+            .iter()
+            .map(|p| fs::read_to_string(p).expect("read"))
+            .collect();
+        assert_eq!(kept, ["one", "two", "three"]);
     }
 }

@@ -163,6 +163,8 @@ fn yunqi(ws: &Workspace, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_yunqi-bot"))
         .args(args)
         .env_clear()
+        // Away from the repository, so a developer's .env cannot leak in.
+        .current_dir(ws.root.path())
         .env("DATA_DIR", ws.data_dir())
         .env("INDEX_DIR", ws.index_dir())
         .output()
@@ -219,6 +221,75 @@ fn cli_index_while_an_engine_runs_is_picked_up_without_a_restart() {
         engine.refresh().expect("refresh"),
         "the new generation is adopted"
     );
+    assert_eq!(
+        answered_from(&engine, "云栖小镇在哪里").as_deref(),
+        Some("hangzhou")
+    );
+}
+
+#[test]
+fn an_existing_name_is_refused_and_the_old_file_kept_byte_for_byte() {
+    let ws = Workspace::with_shipped_data();
+    let engine = ws.engine();
+    admin::add_article(&engine, "hangzhou.md", HANGZHOU.as_bytes()).expect("added");
+    let other = "---\ntitle: 另一篇\n---\n這是另一篇文章的正文段落，內容完全不同。\n";
+    for name in ["hangzhou.md", "hangzhou.txt"] {
+        let err = admin::add_article(&engine, name, other.as_bytes()).expect_err(name);
+        assert!(
+            matches!(err, AdminError::Exists(ref id) if id == "hangzhou"),
+            "{err}"
+        );
+    }
+    let kept = std::fs::read_to_string(ws.data_dir().join("hangzhou.md")).expect("kept");
+    assert_eq!(kept, HANGZHOU);
+    assert!(!ws.data_dir().join("hangzhou.txt").exists());
+    assert_eq!(
+        answered_from(&engine, "云栖小镇在哪里").as_deref(),
+        Some("hangzhou")
+    );
+}
+
+#[test]
+fn a_failed_reindex_keeps_the_old_index_answering_and_says_why() {
+    let ws = Workspace::with_shipped_data();
+    let engine = ws.engine();
+    let generation_before = live_generation(&ws);
+    // Someone takes the only article out of the data directory by hand.
+    let aside = ws.root.path().join(SHIPPED_ARTICLE);
+    std::fs::rename(ws.data_dir().join(SHIPPED_ARTICLE), &aside).expect("move aside");
+    let err = engine.rebuild().expect_err("nothing left to index");
+    assert!(
+        err.to_string().contains("nothing could be indexed"),
+        "{err}"
+    );
+    assert_eq!(live_generation(&ws), generation_before);
+    assert!(engine.ask("含阿量", 1).expect("ask").answered);
+}
+
+#[test]
+fn a_remove_whose_rebuild_fails_puts_the_file_back() {
+    let ws = Workspace::with_shipped_data();
+    let engine = ws.engine();
+    admin::add_article(&engine, "hangzhou.md", HANGZHOU.as_bytes()).expect("added");
+    let generation_before = live_generation(&ws);
+    // The index still holds both articles, but only hangzhou.md is left on disk, so the
+    // rebuild after removing it has nothing to index and fails.
+    std::fs::rename(
+        ws.data_dir().join(SHIPPED_ARTICLE),
+        ws.root.path().join(SHIPPED_ARTICLE),
+    )
+    .expect("move aside");
+    let err = admin::remove_article(&engine, "hangzhou").expect_err("rebuild fails");
+    assert!(
+        err.to_string().contains("nothing could be indexed"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.data_dir().join("hangzhou.md")).expect("put back"),
+        HANGZHOU
+    );
+    assert_eq!(listing(&ws.data_dir().join("trash")), Vec::<String>::new());
+    assert_eq!(live_generation(&ws), generation_before);
     assert_eq!(
         answered_from(&engine, "云栖小镇在哪里").as_deref(),
         Some("hangzhou")

@@ -103,6 +103,12 @@ async fn an_added_document_is_answered_and_a_removed_one_is_not() {
         "{}",
         replies[1]
     );
+    // Where the file went, relative to the data directory: no server paths in the chat.
+    assert!(
+        replies[1].contains("（文件移到了 trash/hangzhou.md）"),
+        "{}",
+        replies[1]
+    );
     assert!(bot.ws.data_dir().join("trash/hangzhou.md").exists());
     f.user_says(STRANGER, "云栖小镇在哪里");
     let answer = &bot.replies_to(STRANGER, 2).await[1];
@@ -186,5 +192,21 @@ async fn questions_during_a_reindex_are_answered() {
         assert!(answer.contains("97%"), "{answer}");
     }
     assert_eq!(bot.replies_to(ADMIN, 2).await.len(), 2);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_that_cannot_be_downloaded_is_reported_to_the_admin() {
+    let bot = start().await;
+    let f = &bot.fake;
+    let before = std::fs::read_dir(bot.ws.data_dir()).expect("dir").count();
+    // Never registered with the fake server: getFile fails as Telegram's would.
+    f.user_sends_document_of_size(ADMIN, "gone", "gone.md", Some("/add"), Some(100));
+    let reply = &bot.replies_to(ADMIN, 1).await[0];
+    assert!(reply.starts_with("没有添加这个文件："), "{reply}");
+    assert_eq!(
+        std::fs::read_dir(bot.ws.data_dir()).expect("dir").count(),
+        before
+    );
     bot.stop().await;
 }

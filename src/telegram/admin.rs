@@ -137,13 +137,21 @@ async fn on_command(
             .join("\n"),
         AdminCommand::Remove(id) if id.trim().is_empty() => messages::REMOVE_USAGE.to_owned(),
         AdminCommand::Remove(id) => {
-            let engine = engine.clone();
             let id = id.trim().to_owned();
             let removing = id.clone();
-            match tokio::task::spawn_blocking(move || admin::remove_article(&engine, &removing))
+            let worker = engine.clone();
+            match tokio::task::spawn_blocking(move || admin::remove_article(&worker, &removing))
                 .await?
             {
-                Ok((trash, _)) => messages::removed(&id, &trash.display().to_string()),
+                // Relative to the data directory: the chat needs no server paths.
+                Ok((trash, _)) => messages::removed(
+                    &id,
+                    &trash
+                        .strip_prefix(engine.data_dir())
+                        .unwrap_or(&trash)
+                        .display()
+                        .to_string(),
+                ),
                 Err(error) => messages::not_removed(&error.to_string()),
             }
         }
@@ -183,9 +191,16 @@ async fn on_upload(
         .await?;
         return Ok(());
     }
-    let file = bot.get_file(upload.file_id.clone()).await?;
-    let mut bytes = Vec::with_capacity(file.meta.size as usize);
-    bot.download_file(&file.path, &mut bytes).await?;
+    let bytes = match download(&bot, &upload).await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            // The admin is told, not left waiting; the details go to the log.
+            tracing::warn!(%error, file = %upload.file_name, "document download failed");
+            let reason = messages::not_added(&format!("下载文件失败：{error}"));
+            send_html(&bot, &msg, format::escape(&reason)).await?;
+            return Ok(());
+        }
+    };
     let engine = engine.clone();
     let name = upload.file_name.clone();
     let added =
@@ -196,4 +211,12 @@ async fn on_upload(
     };
     send_html(&bot, &msg, format::escape(&reply)).await?;
     Ok(())
+}
+
+/// getFile, then the download through the bot's API URL.
+async fn download(bot: &TelegramBot, upload: &Upload) -> anyhow::Result<Vec<u8>> {
+    let file = bot.get_file(upload.file_id.clone()).await?;
+    let mut bytes = Vec::with_capacity((file.meta.size as usize).min(MAX_ARTICLE_BYTES));
+    bot.download_file(&file.path, &mut bytes).await?;
+    Ok(bytes)
 }
