@@ -210,3 +210,49 @@ async fn a_document_that_cannot_be_downloaded_is_reported_to_the_admin() {
     );
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_article_list_comes_in_several_messages_within_the_limit() {
+    const EXTRA: usize = 150;
+    let ws = Workspace::with_shipped_data();
+    for i in 0..EXTRA {
+        ws.write_article(
+            &format!("extra-article-{i:03}.md"),
+            format!("---\ntitle: 第{i}篇：一個相當長的標題，好讓文章列表超過一條訊息\n---\n第{i}篇文章的正文段落。\n"),
+        );
+    }
+    let options = BotOptions {
+        admins: vec![ADMIN as u64],
+        ..BotOptions::default()
+    };
+    let bot = RunningBot::start(ws, options).await;
+    bot.fake.user_says(ADMIN, "/articles");
+    let mut replies = bot.replies_to(ADMIN, 2).await;
+    // Wait for every part: they are sent one after another.
+    while !replies
+        .last()
+        .is_some_and(|r| r.contains("extra-article-149"))
+    {
+        replies = bot.replies_to(ADMIN, replies.len() + 1).await;
+    }
+    let listed: usize = replies.iter().map(|r| r.lines().count()).sum();
+    assert_eq!(listed, EXTRA + 1);
+    assert!(replies
+        .iter()
+        .all(|r| format::utf16_len(r) <= format::MAX_MESSAGE_UTF16));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reindex_names_the_files_it_skipped() {
+    let bot = start().await;
+    bot.ws.write_article("broken.md", b"caf\xe9\n");
+    bot.fake.user_says(ADMIN, "/reindex");
+    let reply = &bot.replies_to(ADMIN, 2).await[1];
+    assert!(reply.starts_with("索引已重建：1 篇文章"), "{reply}");
+    assert!(
+        reply.contains("跳过了 1 个有问题的文件：\nbroken.md is not UTF-8"),
+        "{reply}"
+    );
+    bot.stop().await;
+}

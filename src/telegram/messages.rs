@@ -61,6 +61,15 @@ pub fn reindexed(articles: usize, passages: usize, millis: u128) -> String {
     format!("索引已重建：{articles} 篇文章，{passages} 个段落，用时 {millis} 毫秒。")
 }
 
+/// After `reindexed`, when the build skipped files: one line per file with the reason.
+pub fn skipped_files(problems: &[String]) -> String {
+    format!(
+        "跳过了 {} 个有问题的文件：\n{}",
+        problems.len(),
+        problems.join("\n")
+    )
+}
+
 pub fn reindex_failed(reason: &str) -> String {
     format!("重建失败，仍在使用原来的索引：{reason}")
 }
