@@ -103,7 +103,9 @@ pub fn new_build_dir(index_dir: &Path) -> Result<PathBuf, SearchError> {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_nanos();
-    let dir = index_dir.join(format!("{BUILD_PREFIX}{stamp}-{}", std::process::id()));
+    static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = index_dir.join(format!("{BUILD_PREFIX}{stamp}-{}-{n}", std::process::id()));
     fs::create_dir(&dir).map_err(|e| SearchError::io(&dir, e))?;
     Ok(dir)
 }
