@@ -11,6 +11,7 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -103,9 +104,7 @@ pub fn new_build_dir(index_dir: &Path) -> Result<PathBuf, SearchError> {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_nanos();
-    static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = index_dir.join(format!("{BUILD_PREFIX}{stamp}-{}-{n}", std::process::id()));
+    let dir = index_dir.join(format!("{BUILD_PREFIX}{stamp}-{}", unique_suffix()));
     fs::create_dir(&dir).map_err(|e| SearchError::io(&dir, e))?;
     Ok(dir)
 }
@@ -172,6 +171,14 @@ pub fn remove_old_generations(index_dir: &Path, grace: Duration) {
     }
 }
 
+/// `<pid>-<n>`, different for every call in every process, so that concurrent builds and
+/// writers never share a directory or a temporary file.
+fn unique_suffix() -> String {
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let n = CALLS.fetch_add(1, Ordering::Relaxed);
+    format!("{}-{n}", std::process::id())
+}
+
 /// Bytes on disk under `dir`.
 pub fn dir_size(dir: &Path) -> u64 {
     let Ok(entries) = fs::read_dir(dir) else {
@@ -190,10 +197,7 @@ pub fn dir_size(dir: &Path) -> u64 {
 /// Writes `bytes` to `path` so that readers see the old content or the new, never a
 /// mix: a temporary file beside it, fsync, rename.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SearchError> {
-    // Unique per process and call, so concurrent writers never share a temporary file.
-    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = path.with_extension(format!("tmp-{}-{n}", std::process::id()));
+    let tmp = path.with_extension(format!("tmp-{}", unique_suffix()));
     let result = (|| {
         let mut file = fs::File::create(&tmp)?;
         file.write_all(bytes)?;
