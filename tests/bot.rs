@@ -242,9 +242,17 @@ async fn inline_queries_offer_quotes_to_send_anywhere() {
         "{content}"
     );
 
+    assert_eq!(answer.params["button"], Value::Null);
+
+    // Nothing typed yet: no results, a hint that opens a chat with /start.
     f.inline_query(ALICE, "   ");
     let answers = f.wait_for("answerInlineQuery", 2, WAIT).await;
     assert_eq!(answers[1].params["results"], Value::Array(vec![]));
+    let button = &answers[1].params["button"];
+    assert_eq!(button["text"], messages::INLINE_HINT);
+    let start = button["start_parameter"].as_str().expect("a deep link");
+    f.user_says(ALICE, &format!("/start {start}"));
+    assert_eq!(text_of(&bot.nth_reply(1).await), messages::HELP);
     bot.stop().await;
 }
 

@@ -7,8 +7,9 @@ use teloxide::dispatching::{HandlerExt, UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
 use teloxide::requests::{Output, Request};
 use teloxide::types::{
-    InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText, Me,
-    ParseMode, ReplyParameters,
+    InlineQueryResult, InlineQueryResultArticle, InlineQueryResultsButton,
+    InlineQueryResultsButtonKind, InputMessageContent, InputMessageContentText, Me, ParseMode,
+    ReplyParameters,
 };
 use teloxide::utils::command::BotCommands;
 use teloxide::{ApiError, RequestError};
@@ -23,6 +24,8 @@ use crate::answer::{Answer, Engine};
 
 /// Passages an answer pages through with its buttons (and inline results it offers).
 pub const PASSAGES_PER_ANSWER: usize = 5;
+/// The deep-link parameter of the inline hint's button (`/start inline`).
+const INLINE_START_PARAMETER: &str = "inline";
 /// How often a request Telegram answered with 429 is tried again after waiting.
 const RETRIES_AFTER_429: usize = 3;
 
@@ -107,7 +110,7 @@ async fn on_command(
     admins: Admins,
 ) -> anyhow::Result<()> {
     match cmd {
-        Command::Start | Command::Help => {
+        Command::Start(_) | Command::Help => {
             let mut help = messages::HELP.to_owned();
             if admins.contains(&msg) {
                 help.push_str("\n\n");
@@ -289,10 +292,21 @@ async fn on_inline_query(
             .into()
         })
         .collect();
+    // Nothing typed yet: a button above the (empty) results opens a private chat with
+    // /start, which explains what to ask.
+    let hint = question.is_empty().then(|| InlineQueryResultsButton {
+        text: messages::INLINE_HINT.to_owned(),
+        kind: InlineQueryResultsButtonKind::StartParameter(INLINE_START_PARAMETER.to_owned()),
+    });
     retrying(|| {
-        bot.answer_inline_query(query.id.clone(), results.clone())
+        let answer = bot
+            .answer_inline_query(query.id.clone(), results.clone())
             .cache_time(60)
-            .is_personal(false)
+            .is_personal(false);
+        match hint.clone() {
+            Some(button) => answer.button(button),
+            None => answer,
+        }
     })
     .await?;
     Ok(())

@@ -641,6 +641,16 @@ fn answer_inline_query(params: &Value) -> Reply {
     if results.len() > MAX_INLINE_RESULTS {
         return bad_request("RESULTS_TOO_MUCH");
     }
+    if let Some(start) = params["button"].get("start_parameter") {
+        let valid = start.as_str().is_some_and(|s| {
+            (1..=64).contains(&s.len())
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        });
+        if !valid {
+            return bad_request("START_PARAM_INVALID");
+        }
+    }
     for result in &results {
         let content = &result["input_message_content"];
         if let Err(reply) = checked_text(content).map(|_| ()) {
