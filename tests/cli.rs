@@ -240,3 +240,23 @@ fn index_shows_progress_on_a_large_corpus() {
         stdout(&out)
     );
 }
+
+#[test]
+fn concurrent_first_runs_all_answer() {
+    let ws = Workspace::with_shipped_data();
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            let mut cmd = yunqi(&ws);
+            cmd.args(["ask", "--json", "含阿量"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains("\"answered\":true"));
+    }
+}

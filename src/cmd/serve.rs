@@ -1,3 +1,7 @@
+//! `yunqi-bot serve`: the Telegram bot's process edge. Reads the token and API URL from the
+//! configuration, opens the engine, and runs the bot on its own tokio runtime (the rest of
+//! the binary is synchronous, so `main` stays a plain function).
+
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -20,13 +24,17 @@ pub fn serve(config: &Config) -> anyhow::Result<()> {
     }
     let engine = Arc::new(super::open_engine(config)?);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(telegram::run(
-        bot,
-        engine,
-        BotOptions::default(),
-        terminated(),
-    ))?;
+    runtime.block_on(telegram::run(bot, engine, options(config), terminated()))?;
     Ok(())
+}
+
+/// The bot's options from the configuration: without this, `BOT_ADMINS` would never reach
+/// the admin commands.
+fn options(config: &Config) -> BotOptions {
+    BotOptions {
+        admins: config.admins.clone(),
+        ..BotOptions::default()
+    }
 }
 
 /// Resolves on SIGTERM (how service managers stop a process); Ctrl-C is handled by the

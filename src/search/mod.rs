@@ -274,7 +274,7 @@ impl LiveIndex {
             None => {
                 let report = build(data_dir, index_dir, &analyzer)?;
                 (
-                    SearchIndex::open(&report.generation, &analyzer)?,
+                    open_published(index_dir, &report.generation, &analyzer)?,
                     Some(report),
                 )
             }
@@ -328,9 +328,9 @@ impl LiveIndex {
     pub fn rebuild(&self) -> Result<BuildReport, SearchError> {
         let _one_at_a_time = self.build_lock.lock().unwrap_or_else(|p| p.into_inner());
         let report = build(&self.data_dir, &self.index_dir, &self.analyzer)?;
-        let index = SearchIndex::open(&report.generation, &self.analyzer)?;
+        let index = open_published(&self.index_dir, &report.generation, &self.analyzer)?;
         self.current.store(Arc::new(index));
-        store::remove_old_generations(&self.index_dir);
+        store::remove_old_generations(&self.index_dir, store::GENERATION_GRACE);
         Ok(report)
     }
 
@@ -356,6 +356,20 @@ impl LiveIndex {
             .store(Arc::new(SearchIndex::open(&dir, &self.analyzer)?));
         Ok(true)
     }
+}
+
+/// Opens the generation a build just published, or, if another process has meanwhile
+/// published a newer one and cleaned ours up, the one `CURRENT` names: either is complete
+/// and built from the same data.
+fn open_published(
+    index_dir: &Path,
+    built: &Path,
+    analyzer: &Arc<Analyzer>,
+) -> Result<SearchIndex, SearchError> {
+    SearchIndex::open(built, analyzer).or_else(|first_error| {
+        let current = store::current_generation(index_dir).ok_or(first_error)?;
+        SearchIndex::open(&current, analyzer)
+    })
 }
 
 /// Builds a new generation from `data_dir` and publishes it. Bad article files are
@@ -408,7 +422,7 @@ pub fn build_with_progress(
         return Err(e);
     }
     let generation = store::publish(index_dir, &build_dir)?;
-    store::remove_old_generations(index_dir);
+    store::remove_old_generations(index_dir, store::GENERATION_GRACE);
     Ok(BuildReport {
         articles: corpus.articles.len(),
         passages: corpus.passage_count(),
@@ -470,4 +484,26 @@ fn write_generation(
         problems,
     };
     store::write_manifest(dir, &manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Lexicon;
+
+    #[test]
+    fn a_build_cleaned_up_by_another_process_opens_the_current_generation() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (data, index) = (dir.path().join("data"), dir.path().join("index"));
+        std::fs::create_dir(&data).expect("data dir");
+        std::fs::write(data.join("a.md"), "標題\n第一段，文字。\n").expect("article");
+        let analyzer = Arc::new(Analyzer::new(Lexicon::builtin()));
+        let ours = build(&data, &index, &analyzer).expect("build").generation;
+        let theirs = build(&data, &index, &analyzer).expect("build").generation;
+        store::remove_old_generations(&index, Duration::ZERO);
+        assert!(!ours.exists(), "cleaned up");
+        let opened = open_published(&index, &ours, &analyzer).expect("falls back");
+        assert_eq!(opened.generation(), theirs);
+        assert_eq!(opened.passage_count(), 1);
+    }
 }

@@ -11,6 +11,7 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -103,7 +104,7 @@ pub fn new_build_dir(index_dir: &Path) -> Result<PathBuf, SearchError> {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_nanos();
-    let dir = index_dir.join(format!("{BUILD_PREFIX}{stamp}-{}", std::process::id()));
+    let dir = index_dir.join(format!("{BUILD_PREFIX}{stamp}-{}", unique_suffix()));
     fs::create_dir(&dir).map_err(|e| SearchError::io(&dir, e))?;
     Ok(dir)
 }
@@ -137,30 +138,45 @@ pub fn publish(index_dir: &Path, build_dir: &Path) -> Result<PathBuf, SearchErro
     Ok(gen_dir)
 }
 
-/// Removes generations other than the live one, and builds abandoned long ago. Open
-/// readers of a removed generation keep working: its files stay mapped until dropped.
-pub fn remove_old_generations(index_dir: &Path) {
-    let current = current_generation(index_dir);
+/// How long a replaced generation is kept: another process may have just published it
+/// and be about to open it (several `yunqi-bot ask` starting at once on a stale index).
+pub const GENERATION_GRACE: Duration = Duration::from_secs(60);
+
+/// Removes generations other than the live one that are older than `grace`, and builds
+/// abandoned long ago. Open readers of a removed generation keep working: its files stay
+/// mapped until dropped.
+pub fn remove_old_generations(index_dir: &Path, grace: Duration) {
     let Ok(entries) = fs::read_dir(index_dir) else {
         return;
     };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        let old_gen = name.starts_with(GEN_PREFIX) && Some(&path) != current.as_ref();
-        let abandoned = name.starts_with(BUILD_PREFIX)
-            && entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age > ABANDONED_BUILD_AGE);
+        let age = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .unwrap_or_default();
+        // Read the pointer for each candidate: another process may have just published.
+        let old_gen = name.starts_with(GEN_PREFIX)
+            && age >= grace
+            && current_generation(index_dir).as_ref() != Some(&path);
+        let abandoned = name.starts_with(BUILD_PREFIX) && age > ABANDONED_BUILD_AGE;
         if old_gen || abandoned {
             if let Err(e) = fs::remove_dir_all(&path) {
                 tracing::warn!(path = %path.display(), error = %e, "cannot remove old index generation");
             }
         }
     }
+}
+
+/// `<pid>-<n>`, different for every call in every process, so that concurrent builds and
+/// writers never share a directory or a temporary file.
+fn unique_suffix() -> String {
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let n = CALLS.fetch_add(1, Ordering::Relaxed);
+    format!("{}-{n}", std::process::id())
 }
 
 /// Bytes on disk under `dir`.
@@ -181,7 +197,7 @@ pub fn dir_size(dir: &Path) -> u64 {
 /// Writes `bytes` to `path` so that readers see the old content or the new, never a
 /// mix: a temporary file beside it, fsync, rename.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SearchError> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let tmp = path.with_extension(format!("tmp-{}", unique_suffix()));
     let result = (|| {
         let mut file = fs::File::create(&tmp)?;
         file.write_all(bytes)?;
@@ -209,7 +225,9 @@ mod tests {
         let second = publish(dir.path(), &second).expect("publish");
         assert_eq!(current_generation(dir.path()), Some(second.clone()));
 
-        remove_old_generations(dir.path());
+        remove_old_generations(dir.path(), GENERATION_GRACE);
+        assert!(first.exists(), "a recent generation is kept for a while");
+        remove_old_generations(dir.path(), Duration::ZERO);
         assert!(!first.exists());
         assert!(second.exists());
     }

@@ -8,7 +8,9 @@ use teloxide::macros::BotCommands;
 #[command(rename_rule = "lowercase", description = "可用的命令：")]
 pub enum Command {
     /// 介绍与示例问题
-    Start,
+    // Telegram sends `/start PARAMETER` for deep links (t.me/bot?start=…, and the inline
+    // hint button); a unit variant would reject the parameter and leave /start unanswered.
+    Start(String),
     /// 怎么提问
     Help,
     /// 提问，例如 /ask 通义千问API调用价格下降了多少

@@ -7,11 +7,12 @@ use teloxide::dispatching::{HandlerExt, UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
 use teloxide::requests::{Output, Request};
 use teloxide::types::{
-    InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText, Me,
-    ParseMode, ReplyParameters,
+    InlineQueryResult, InlineQueryResultArticle, InlineQueryResultsButton,
+    InlineQueryResultsButtonKind, InputMessageContent, InputMessageContentText, Me, ParseMode,
+    ReplyParameters,
 };
 use teloxide::utils::command::BotCommands;
-use teloxide::RequestError;
+use teloxide::{ApiError, RequestError};
 
 use super::admin::{AdminCommand, Admins};
 use super::commands::{self, Command};
@@ -23,6 +24,8 @@ use crate::answer::{Answer, Engine};
 
 /// Passages an answer pages through with its buttons (and inline results it offers).
 pub const PASSAGES_PER_ANSWER: usize = 5;
+/// The deep-link parameter of the inline hint's button (`/start inline`).
+const INLINE_START_PARAMETER: &str = "inline";
 /// How often a request Telegram answered with 429 is tried again after waiting.
 const RETRIES_AFTER_429: usize = 3;
 
@@ -107,7 +110,7 @@ async fn on_command(
     admins: Admins,
 ) -> anyhow::Result<()> {
     match cmd {
-        Command::Start | Command::Help => {
+        Command::Start(_) | Command::Help => {
             let mut help = messages::HELP.to_owned();
             if admins.contains(&msg) {
                 help.push_str("\n\n");
@@ -186,48 +189,75 @@ async fn on_button(
     me: Me,
     engine: Arc<Engine>,
 ) -> anyhow::Result<()> {
-    let index = query.data.as_deref().and_then(format::parse_callback_data);
-    let message = query.regular_message();
-    let question = message
-        .and_then(|m| m.reply_to_message())
-        .and_then(|original| question_in(original, &me));
-    let shown = match (index, message, question) {
-        (Some(index), Some(message), Some(question)) => {
-            let passages = ask(&engine, &question.0)
-                .map(|a| a.passages)
-                .unwrap_or_default();
-            match passages.get(index) {
-                Some(passage) => {
-                    let text = format::passage_html(passage);
-                    let keyboard = format::pager(index, passages.len());
-                    retrying(|| {
-                        let edit = bot
-                            .edit_message_text(message.chat.id, message.id, text.clone())
-                            .parse_mode(ParseMode::Html);
-                        match keyboard.clone() {
-                            Some(k) => edit.reply_markup(k),
-                            None => edit,
-                        }
-                    })
-                    .await?;
-                    true
-                }
-                None => false,
-            }
+    let notice = match show_page(&bot, &query, &me, &engine).await {
+        Ok(true) => None,
+        Ok(false) => Some(messages::MORE_EXPIRED),
+        // A double tap asks for the page already shown: nothing to tell the user.
+        Err(RequestError::Api(ApiError::MessageNotModified)) => None,
+        Err(error) => {
+            tracing::warn!(%error, "could not show the requested passage");
+            Some(messages::MORE_FAILED)
         }
-        _ => false,
     };
-    // Always answer, or the user's client shows a spinner until it times out.
+    // Always answer, even after a failed edit, or the user's client shows a spinner until
+    // it times out.
     retrying(|| {
         let answer = bot.answer_callback_query(query.id.clone());
-        if shown {
-            answer
-        } else {
-            answer.text(messages::MORE_EXPIRED)
+        match notice {
+            Some(text) => answer.text(text),
+            None => answer,
         }
     })
     .await?;
     Ok(())
+}
+
+/// Edits the pressed answer to show the passage its button asks for; `false` when the
+/// question or the passage is gone.
+async fn show_page(
+    bot: &TelegramBot,
+    query: &CallbackQuery,
+    me: &Me,
+    engine: &Engine,
+) -> Result<bool, RequestError> {
+    let index = query.data.as_deref().and_then(format::parse_callback_data);
+    let message = query.regular_message();
+    let question = message
+        .and_then(|m| m.reply_to_message())
+        .and_then(|original| answered_question(original, me));
+    let (Some(index), Some(message), Some(question)) = (index, message, question) else {
+        return Ok(false);
+    };
+    let passages = ask(engine, &question.0)
+        .filter(|a| a.answered)
+        .map(|a| a.passages)
+        .unwrap_or_default();
+    let Some(passage) = passages.get(index) else {
+        return Ok(false);
+    };
+    let text = format::passage_html(passage);
+    let keyboard = format::pager(index, passages.len());
+    retrying(|| {
+        let edit = bot
+            .edit_message_text(message.chat.id, message.id, text.clone())
+            .parse_mode(ParseMode::Html);
+        match keyboard.clone() {
+            Some(k) => edit.reply_markup(k),
+            None => edit,
+        }
+    })
+    .await?;
+    Ok(true)
+}
+
+/// The question of a message the bot has answered. Telegram drops the `reply_to_message`
+/// of a message quoted as a reply, so a group question asked by replying to the bot no
+/// longer looks addressed to it here; the bot answered it, so its text is the question.
+fn answered_question(original: &Message, me: &Me) -> Option<Question> {
+    question_in(original, me).or_else(|| {
+        let text = original.text()?.trim();
+        (!text.is_empty() && !text.starts_with('/')).then(|| Question(text.to_owned()))
+    })
 }
 
 /// Inline mode: up to five passages as articles to send into any chat.
@@ -262,10 +292,21 @@ async fn on_inline_query(
             .into()
         })
         .collect();
+    // Nothing typed yet: a button above the (empty) results opens a private chat with
+    // /start, which explains what to ask.
+    let hint = question.is_empty().then(|| InlineQueryResultsButton {
+        text: messages::INLINE_HINT.to_owned(),
+        kind: InlineQueryResultsButtonKind::StartParameter(INLINE_START_PARAMETER.to_owned()),
+    });
     retrying(|| {
-        bot.answer_inline_query(query.id.clone(), results.clone())
+        let answer = bot
+            .answer_inline_query(query.id.clone(), results.clone())
             .cache_time(60)
-            .is_personal(false)
+            .is_personal(false);
+        match hint.clone() {
+            Some(button) => answer.button(button),
+            None => answer,
+        }
     })
     .await?;
     Ok(())

@@ -31,6 +31,9 @@ pub const ENGINE_ERROR: &str = "抱歉，查询暂时出错了，请稍后再试
 /// The "more" button's question is no longer available (the original message is gone).
 pub const MORE_EXPIRED: &str = "这条回答已过期，请重新提问。";
 
+/// The "more" button could not show its passage (Telegram refused the edit).
+pub const MORE_FAILED: &str = "暂时无法显示，请稍后再试。";
+
 /// Label of the button that shows the next passage: `更多 (2/5)`.
 pub fn more_button(next: usize, total: usize) -> String {
     format!("更多 ({next}/{total})")

@@ -39,6 +39,8 @@ pub enum Failure {
     RetryAfter(u64),
     /// A bare HTTP status with an HTML body, as a proxy in front of Telegram sends (502).
     Status(u16),
+    /// 400 Bad Request with Telegram's description, as for a message deleted meanwhile.
+    BadRequest(&'static str),
 }
 
 /// One call the bot made.
@@ -336,7 +338,7 @@ impl FakeTelegram {
         }
         if let Some(reply_to) = reply_to {
             if let Some(original) = inner.messages.get(&(chat_id, reply_to)) {
-                message["reply_to_message"] = original.clone();
+                message["reply_to_message"] = quoted(original);
             }
         }
         inner
@@ -352,6 +354,16 @@ impl FakeTelegram {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// A message as Telegram embeds it in `reply_to_message`: without its own
+/// `reply_to_message`, even when it is itself a reply.
+fn quoted(original: &Value) -> Value {
+    let mut quoted = original.clone();
+    if let Some(fields) = quoted.as_object_mut() {
+        fields.remove("reply_to_message");
+    }
+    quoted
 }
 
 fn next_id(counter: &mut i64) -> i64 {
@@ -446,6 +458,13 @@ async fn handle(
                 "ok": false, "error_code": 429,
                 "description": format!("Too Many Requests: retry after {secs}"),
                 "parameters": { "retry_after": secs },
+            }),
+        ),
+        Some(Failure::BadRequest(description)) => (
+            StatusCode::BAD_REQUEST,
+            json!({
+                "ok": false, "error_code": 400,
+                "description": format!("Bad Request: {description}"),
             }),
         ),
         Some(Failure::Status(code)) => {
@@ -577,7 +596,7 @@ fn send_message(state: &mut Inner, params: &Value) -> Reply {
     });
     if let Some(reply_to) = params["reply_parameters"]["message_id"].as_i64() {
         match state.messages.get(&(chat_id, reply_to)) {
-            Some(original) => message["reply_to_message"] = original.clone(),
+            Some(original) => message["reply_to_message"] = quoted(original),
             None => return bad_request("message to be replied not found"),
         }
     }
@@ -621,6 +640,16 @@ fn answer_inline_query(params: &Value) -> Reply {
     let results = params["results"].as_array().cloned().unwrap_or_default();
     if results.len() > MAX_INLINE_RESULTS {
         return bad_request("RESULTS_TOO_MUCH");
+    }
+    if let Some(start) = params["button"].get("start_parameter") {
+        let valid = start.as_str().is_some_and(|s| {
+            (1..=64).contains(&s.len())
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        });
+        if !valid {
+            return bad_request("START_PARAM_INVALID");
+        }
     }
     for result in &results {
         let content = &result["input_message_content"];
