@@ -192,7 +192,8 @@ fn write_new_file(data_dir: &Path, target: &Path, bytes: &[u8]) -> Result<(), Ad
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let staging = data_dir.join(format!(".incoming-{}-{name}.part", std::process::id()));
+    // Unique per call: two admins adding the same name at once must not share it.
+    let staging = data_dir.join(format!(".incoming-{}-{name}.part", store::unique_suffix()));
     store::write_atomically(&staging, bytes)?;
     let linked = move_no_clobber(&staging, target);
     if linked.is_err() {
@@ -333,5 +334,29 @@ mod tests {
             .map(|p| fs::read_to_string(p).expect("read"))
             .collect();
         assert_eq!(kept, ["one", "two", "three"]);
+    }
+
+    #[test]
+    fn of_two_writers_racing_for_one_name_exactly_one_wins_with_its_own_bytes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let target = dir.path().join("a.md");
+        for _ in 0..20 {
+            let writers: Vec<_> = [b"first".as_slice(), b"second".as_slice()]
+                .into_iter()
+                .map(|bytes| {
+                    let (dir, target) = (dir.path().to_owned(), target.clone());
+                    std::thread::spawn(move || {
+                        write_new_file(&dir, &target, bytes).map(|()| bytes.to_vec())
+                    })
+                })
+                .collect();
+            let won: Vec<Vec<u8>> = writers
+                .into_iter()
+                .filter_map(|w| w.join().expect("writer").ok())
+                .collect();
+            assert_eq!(won.len(), 1);
+            assert_eq!(fs::read(&target).expect("read"), won[0]);
+            fs::remove_file(&target).expect("reset");
+        }
     }
 }

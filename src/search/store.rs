@@ -173,7 +173,7 @@ pub fn remove_old_generations(index_dir: &Path, grace: Duration) {
 
 /// `<pid>-<n>`, different for every call in every process, so that concurrent builds and
 /// writers never share a directory or a temporary file.
-fn unique_suffix() -> String {
+pub fn unique_suffix() -> String {
     static CALLS: AtomicU64 = AtomicU64::new(0);
     let n = CALLS.fetch_add(1, Ordering::Relaxed);
     format!("{}-{n}", std::process::id())
