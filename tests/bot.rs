@@ -339,6 +339,26 @@ async fn a_failing_handler_does_not_stop_the_bot() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_goes_on_after_a_502_and_a_429_on_get_updates() {
+    let bot = start().await;
+    let f = &bot.fake;
+    f.fail_next("getUpdates", Failure::Status(502), 1);
+    f.fail_next("getUpdates", Failure::RetryAfter(1), 1);
+    f.user_says(ALICE, "含阿量");
+    // teloxide waits 10 s after any 5xx before reading the body.
+    let reply = &f.wait_for("sendMessage", 1, WAIT * 2).await[0];
+    assert!(text_of(reply).contains("含阿量"));
+    let polls: Vec<u16> = f
+        .calls()
+        .iter()
+        .filter(|c| c.method == "getUpdates" && c.status != 200)
+        .map(|c| c.status)
+        .collect();
+    assert_eq!(polls, vec![502, 429]);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn too_many_questions_get_one_polite_notice() {
     let options = BotOptions {
         questions_per_minute: 2,
