@@ -426,10 +426,19 @@ async fn serve_answers_and_stops_gracefully_on_sigterm() {
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELOXIDE_API_URL", fake.url())
         .env("BOT_ADMINS", ALICE.to_string())
+        .env("RUST_LOG", "trace")
         .current_dir(ws.root.path())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start serve");
+    // Read the log as it comes, so a full pipe never blocks the bot.
+    let mut stderr = child.stderr.take().expect("piped");
+    let log = tokio::spawn(async move {
+        let mut log = Vec::new();
+        let _ = tokio::io::AsyncReadExt::read_to_end(&mut stderr, &mut log).await;
+        String::from_utf8_lossy(&log).into_owned()
+    });
+    fake.fail_next("sendMessage", Failure::RetryAfter(1), 1);
     fake.user_says(ALICE, "含阿量");
     let reply = &fake.wait_for("sendMessage", 1, WAIT).await[0];
     assert!(text_of(reply).contains("含阿量"));
@@ -450,6 +459,11 @@ async fn serve_answers_and_stops_gracefully_on_sigterm() {
         .expect("stops")
         .expect("status");
     assert!(status.success(), "{status:?}");
+    let log = log.await.expect("log read");
+    assert!(log.contains("connected to Telegram"), "{log}");
+    assert!(!log.contains(TOKEN), "the token is in the log");
+    let secret = TOKEN.split(':').nth(1).expect("id:secret");
+    assert!(!log.contains(secret), "the token's secret is in the log");
 }
 
 #[test]
