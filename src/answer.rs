@@ -293,7 +293,7 @@ fn load_analyzer(config: &EngineConfig) -> Result<Arc<Analyzer>, TextError> {
 ///
 /// A name the articles never mention (特斯拉, NBA, APP) means the question is about
 /// something they do not cover: nothing covers such a question. Nor does a passage that
-/// covers none of the concepts the articles know.
+/// covers none of the question's known concepts longer than one character (「好的」).
 struct CoverageScorer<'q> {
     terms: &'q QueryTerms,
     concepts: Vec<ConceptWeight>,
@@ -318,6 +318,9 @@ struct ConceptWeight {
     bigrams: usize,
     /// Whether any of its terms (aliases' included) occurs in the index.
     known: bool,
+    /// Known, and more than a single character: evidence that can make a passage an
+    /// answer by itself.
+    telling: bool,
 }
 
 impl<'q> CoverageScorer<'q> {
@@ -363,6 +366,7 @@ impl<'q> CoverageScorer<'q> {
             if single_char || (!concept.known && !spec.name) {
                 concept.weight *= 0.5;
             }
+            concept.telling = concept.known && !single_char;
         }
         tracing::debug!(?concepts, unknown_name, "question concepts");
         CoverageScorer {
@@ -397,7 +401,7 @@ impl<'q> CoverageScorer<'q> {
         };
 
         let matched: Vec<&QueryTerm> = self.terms.terms.iter().filter(|t| present(t)).collect();
-        let (mut got, mut total, mut any_known) = (0.0, 0.0, false);
+        let (mut got, mut total, mut any_telling) = (0.0, 0.0, false);
         let mut found = HashSet::new();
         for (id, (concept, spec)) in self.concepts.iter().zip(&self.terms.concepts).enumerate() {
             let surfaced = spec
@@ -413,14 +417,14 @@ impl<'q> CoverageScorer<'q> {
                     .count();
                 bigrams_found as f32 / concept.bigrams.max(1) as f32
             };
-            any_known |= concept.known && share > 0.0;
+            any_telling |= concept.telling && share > 0.0;
             if concept.known && share >= 1.0 {
                 found.insert(id);
             }
             got += concept.weight * share;
             total += concept.weight;
         }
-        let share = if total > 0.0 && any_known && !self.unknown_name {
+        let share = if total > 0.0 && any_telling && !self.unknown_name {
             got / total
         } else {
             0.0

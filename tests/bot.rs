@@ -339,6 +339,26 @@ async fn a_failing_handler_does_not_stop_the_bot() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_goes_on_after_a_502_and_a_429_on_get_updates() {
+    let bot = start().await;
+    let f = &bot.fake;
+    f.fail_next("getUpdates", Failure::Status(502), 1);
+    f.fail_next("getUpdates", Failure::RetryAfter(1), 1);
+    f.user_says(ALICE, "含阿量");
+    // teloxide waits 10 s after any 5xx before reading the body.
+    let reply = &f.wait_for("sendMessage", 1, WAIT * 2).await[0];
+    assert!(text_of(reply).contains("含阿量"));
+    let polls: Vec<u16> = f
+        .calls()
+        .iter()
+        .filter(|c| c.method == "getUpdates" && c.status != 200)
+        .map(|c| c.status)
+        .collect();
+    assert_eq!(polls, vec![502, 429]);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn too_many_questions_get_one_polite_notice() {
     let options = BotOptions {
         questions_per_minute: 2,
@@ -406,10 +426,19 @@ async fn serve_answers_and_stops_gracefully_on_sigterm() {
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELOXIDE_API_URL", fake.url())
         .env("BOT_ADMINS", ALICE.to_string())
+        .env("RUST_LOG", "trace")
         .current_dir(ws.root.path())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start serve");
+    // Read the log as it comes, so a full pipe never blocks the bot.
+    let mut stderr = child.stderr.take().expect("piped");
+    let log = tokio::spawn(async move {
+        let mut log = Vec::new();
+        let _ = tokio::io::AsyncReadExt::read_to_end(&mut stderr, &mut log).await;
+        String::from_utf8_lossy(&log).into_owned()
+    });
+    fake.fail_next("sendMessage", Failure::RetryAfter(1), 1);
     fake.user_says(ALICE, "含阿量");
     let reply = &fake.wait_for("sendMessage", 1, WAIT).await[0];
     assert!(text_of(reply).contains("含阿量"));
@@ -430,6 +459,11 @@ async fn serve_answers_and_stops_gracefully_on_sigterm() {
         .expect("stops")
         .expect("status");
     assert!(status.success(), "{status:?}");
+    let log = log.await.expect("log read");
+    assert!(log.contains("connected to Telegram"), "{log}");
+    assert!(!log.contains(TOKEN), "the token is in the log");
+    let secret = TOKEN.split(':').nth(1).expect("id:secret");
+    assert!(!log.contains(secret), "the token's secret is in the log");
 }
 
 #[test]

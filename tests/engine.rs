@@ -74,6 +74,7 @@ fn questions_the_article_does_not_answer_are_refused() {
         "今天天气怎么样",
         "红烧肉怎么做",
         "上海今天多少度",
+        "好的",
         "",
         "   ",
         "？？？！",
@@ -83,7 +84,7 @@ fn questions_the_article_does_not_answer_are_refused() {
         assert!(!answer.answered, "{question:?} was answered");
         assert!(answer.passages.is_empty());
     }
-    assert_eq!(engine.counters().refused(), 7);
+    assert_eq!(engine.counters().refused(), 8);
     assert_eq!(engine.counters().answered(), 0);
 }
 
