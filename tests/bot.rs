@@ -211,12 +211,7 @@ async fn a_button_is_answered_even_when_its_edit_fails() {
     f.press_button(ALICE, ALICE, message_id, &format::callback_data(0));
     let answers = f.wait_for("answerCallbackQuery", 3, WAIT).await;
     assert_eq!(answers[2].params["text"], messages::MORE_FAILED);
-    let refused: Vec<u16> = f
-        .calls()
-        .iter()
-        .filter(|c| c.method == "editMessageText")
-        .map(|c| c.status)
-        .collect();
+    let refused = f.statuses("editMessageText");
     assert_eq!(refused, vec![200, 400, 400]);
     bot.stop().await;
 }
@@ -292,13 +287,7 @@ async fn a_429_on_the_first_send_is_waited_out_and_the_answer_delivered() {
     bot.fake.user_says(ALICE, "含阿量");
     let reply = bot.nth_reply(1).await;
     assert!(text_of(&reply).contains("含阿量"));
-    let sends: Vec<u16> = bot
-        .fake
-        .calls()
-        .iter()
-        .filter(|c| c.method == "sendMessage")
-        .map(|c| c.status)
-        .collect();
+    let sends = bot.fake.statuses("sendMessage");
     assert_eq!(sends, vec![429, 200]);
     bot.stop().await;
 }
@@ -327,13 +316,7 @@ async fn a_failing_handler_does_not_stop_the_bot() {
     // teloxide waits 10 s after any 5xx before reading the body.
     let reply = &bot.fake.wait_for("sendMessage", 1, WAIT * 2).await[0];
     assert!(text_of(reply).contains("4000"));
-    let sends: Vec<u16> = bot
-        .fake
-        .calls()
-        .iter()
-        .filter(|c| c.method == "sendMessage")
-        .map(|c| c.status)
-        .collect();
+    let sends = bot.fake.statuses("sendMessage");
     assert_eq!(sends, vec![502, 200]);
     bot.stop().await;
 }

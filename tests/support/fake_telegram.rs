@@ -271,6 +271,16 @@ impl FakeTelegram {
         self.lock().calls.clone()
     }
 
+    /// The HTTP statuses the fake answered `method` with so far, in order.
+    pub fn statuses(&self, method: &str) -> Vec<u16> {
+        self.lock()
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .map(|c| c.status)
+            .collect()
+    }
+
     /// The successful calls of `method` so far.
     pub fn successful(&self, method: &str) -> Vec<Call> {
         self.lock()
