@@ -379,24 +379,18 @@ impl<'q> CoverageScorer<'q> {
     /// How much of the question a paragraph covers, with its section heading: a heading
     /// says what the paragraphs under it are about. Highlights are in `text` only.
     fn coverage(&self, analyzer: &Analyzer, text: &str, section: Option<&str>) -> Coverage {
-        let words = analyzer.words(text);
-        let bigrams = analyzer.bigrams(text);
-        let section = section.unwrap_or_default();
-        let (section_words, section_bigrams) = (analyzer.words(section), analyzer.bigrams(section));
-        let context = format!(
-            "{}\n{}",
-            analyzer.normalize(text),
-            analyzer.normalize(section)
-        );
+        let passage = analyzer.analyze(text);
+        let heading = analyzer.analyze(section.unwrap_or_default());
+        let context = format!("{}\n{}", passage.normalized, heading.normalized);
         let present = |t: &QueryTerm| {
-            let (tokens, heading) = if t.bigram {
-                (&bigrams, &section_bigrams)
+            let (tokens, in_heading) = if t.bigram {
+                (&passage.bigrams, &heading.bigrams)
             } else {
-                (&words, &section_words)
+                (&passage.words, &heading.words)
             };
             tokens
                 .iter()
-                .chain(heading)
+                .chain(in_heading)
                 .any(|token| token.term == t.term)
         };
 
@@ -435,11 +429,13 @@ impl<'q> CoverageScorer<'q> {
             .iter()
             .map(|t| (t.term.as_str(), t.bigram))
             .collect();
-        let highlights = words
+        let highlights = passage
+            .words
             .iter()
             .filter(|t| wanted.contains(&(t.term.as_str(), false)))
             .chain(
-                bigrams
+                passage
+                    .bigrams
                     .iter()
                     .filter(|t| wanted.contains(&(t.term.as_str(), true))),
             )

@@ -20,6 +20,15 @@ pub struct Token {
     pub end: usize,
 }
 
+/// Text analyzed once: see [`Analyzer::analyze`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Analysis {
+    /// Aligned character for character with the text.
+    pub normalized: String,
+    pub words: Vec<Token>,
+    pub bigrams: Vec<Token>,
+}
+
 /// One term of a question, for retrieval.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryTerm {
@@ -125,12 +134,29 @@ impl Analyzer {
         self.normalizer.normalize(text)
     }
 
+    /// Normalizes and segments `text` once, for callers that need its words, its bigrams
+    /// and its normalized form alike.
+    pub fn analyze(&self, text: &str) -> Analysis {
+        let normalized = self.normalize(text);
+        let norm: Vec<char> = normalized.chars().collect();
+        let segments = self.segments(&norm);
+        Analysis {
+            words: self.words_of(&norm),
+            bigrams: self.bigrams_of(&norm, &segments),
+            normalized,
+        }
+    }
+
     /// Word terms: jieba's search-mode segmentation of Han runs (compounds and their
     /// parts) plus alphanumeric terms (`qwen2.5`, `97%`, `l4`) and their parts.
     pub fn words(&self, text: &str) -> Vec<Token> {
         let norm: Vec<char> = self.normalize(text).chars().collect();
+        self.words_of(&norm)
+    }
+
+    fn words_of(&self, norm: &[char]) -> Vec<Token> {
         let mut out = Vec::new();
-        for (kind, start, end) in runs(&norm) {
+        for (kind, start, end) in runs(norm) {
             let run: String = norm[start..end].iter().collect();
             match kind {
                 RunKind::Han => {
@@ -159,26 +185,30 @@ impl Analyzer {
     /// `书是`): such bigrams match nothing and would only make a question look unanswered.
     pub fn bigrams(&self, text: &str) -> Vec<Token> {
         let norm: Vec<char> = self.normalize(text).chars().collect();
+        self.bigrams_of(&norm, &self.segments(&norm))
+    }
+
+    fn bigrams_of(&self, norm: &[char], segments: &[Segment]) -> Vec<Token> {
         let mut out = Vec::new();
         let mut span: Option<(usize, usize)> = None;
-        for seg in self.segments(&norm) {
+        for seg in segments {
             let extends = span.is_some_and(|(_, end)| end == seg.start);
             if seg.han && !seg.stop {
                 span = match span {
                     Some((start, _)) if extends => Some((start, seg.end)),
                     _ => {
                         if let Some((start, end)) = span {
-                            self.push_bigrams(&mut out, &norm, start, end);
+                            self.push_bigrams(&mut out, norm, start, end);
                         }
                         Some((seg.start, seg.end))
                     }
                 };
             } else if let Some((start, end)) = span.take() {
-                self.push_bigrams(&mut out, &norm, start, end);
+                self.push_bigrams(&mut out, norm, start, end);
             }
         }
         if let Some((start, end)) = span {
-            self.push_bigrams(&mut out, &norm, start, end);
+            self.push_bigrams(&mut out, norm, start, end);
         }
         out
     }
@@ -261,11 +291,8 @@ impl Analyzer {
             .collect();
 
         let original: Vec<char> = question.chars().collect();
-        let first_word_start = self
-            .segments(&norm)
-            .iter()
-            .find(|s| !s.stop)
-            .map(|s| s.start);
+        let segments = self.segments(&norm);
+        let first_word_start = segments.iter().find(|s| !s.stop).map(|s| s.start);
         let span_text = |start: usize, end: usize| norm[start..end].iter().collect::<String>();
         let looks_like_name = |start: usize, end: usize| {
             let excused = Some(start) == first_word_start && original[start].is_ascii();
@@ -284,7 +311,7 @@ impl Analyzer {
                 name: false,
             });
         }
-        for seg in self.segments(&norm).iter().filter(|s| !s.stop) {
+        for seg in segments.iter().filter(|s| !s.stop) {
             let alias = occurrences
                 .iter()
                 .position(|&(s, e, _)| seg.start < e && s < seg.end);
@@ -311,8 +338,9 @@ impl Analyzer {
                 .map(|&(_, _, c)| c)
         };
 
-        let words = self.words(question).into_iter().map(|t| (t, false));
-        for (t, bigram) in words.chain(self.bigrams(question).into_iter().map(|t| (t, true))) {
+        let words = self.words_of(&norm).into_iter().map(|t| (t, false));
+        let bigrams = self.bigrams_of(&norm, &segments).into_iter();
+        for (t, bigram) in words.chain(bigrams.map(|t| (t, true))) {
             terms.push(QueryTerm {
                 concept: concept_of(t.start, t.end, bigram),
                 term: t.term,
@@ -326,9 +354,9 @@ impl Analyzer {
                 continue;
             }
             for member in &self.lexicon.alias_groups[group] {
-                let words = self.words(member).into_iter().map(|t| (t, false));
-                for (t, bigram) in words.chain(self.bigrams(member).into_iter().map(|t| (t, true)))
-                {
+                let Analysis { words, bigrams, .. } = self.analyze(member);
+                let words = words.into_iter().map(|t| (t, false));
+                for (t, bigram) in words.chain(bigrams.into_iter().map(|t| (t, true))) {
                     terms.push(QueryTerm {
                         term: t.term,
                         bigram,

@@ -7,7 +7,9 @@ mod normalize;
 
 use std::path::PathBuf;
 
-pub use analyzer::{is_han, term_positions, Analyzer, Concept, QueryTerm, QueryTerms, Token};
+pub use analyzer::{
+    is_han, term_positions, Analysis, Analyzer, Concept, QueryTerm, QueryTerms, Token,
+};
 pub use lexicon::Lexicon;
 pub use normalize::{fold_char, Normalizer};
 
