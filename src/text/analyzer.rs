@@ -504,6 +504,16 @@ mod tests {
     }
 
     #[test]
+    fn analyze_agrees_with_words_bigrams_and_normalize() {
+        let a = analyzer();
+        let text = "通義千問API在阿里雲百鍊上的調用價格下降了97%";
+        let analysis = a.analyze(text);
+        assert_eq!(analysis.words, a.words(text));
+        assert_eq!(analysis.bigrams, a.bigrams(text));
+        assert_eq!(analysis.normalized, a.normalize(text));
+    }
+
+    #[test]
     fn alphanumerics_are_kept_whole_and_in_parts() {
         let a = analyzer();
         let words = a.words("Qwen2.5下載量突破4000萬，降了97%，L4 與 R&D");
