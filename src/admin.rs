@@ -67,12 +67,7 @@ pub struct Added {
 pub fn add_article(engine: &Engine, file_name: &str, bytes: &[u8]) -> Result<Added, AdminError> {
     let data_dir = engine.data_dir();
     check_name(file_name)?;
-    if bytes.len() > MAX_ARTICLE_BYTES {
-        return Err(AdminError::TooLarge {
-            name: file_name.to_owned(),
-            size: bytes.len(),
-        });
-    }
+    check_size(file_name, bytes.len() as u64)?;
     let path = data_dir.join(file_name);
     let id = corpus::article_id(&path);
     let article = corpus::parse_article_bytes(&id, Path::new(file_name), bytes)?;
@@ -156,6 +151,18 @@ pub fn stats(engine: &Engine, uptime: Duration) -> Stats {
         refused: engine.counters().refused(),
         uptime,
     }
+}
+
+/// Refuses an article over [`MAX_ARTICLE_BYTES`]; callers that know a file's size before
+/// reading or downloading it check first.
+pub fn check_size(file_name: &str, size: u64) -> Result<(), AdminError> {
+    if size > MAX_ARTICLE_BYTES as u64 {
+        return Err(AdminError::TooLarge {
+            name: file_name.to_owned(),
+            size: usize::try_from(size).unwrap_or(usize::MAX),
+        });
+    }
+    Ok(())
 }
 
 /// A plain file name with an article extension: no folders, no `..`, no hidden files.

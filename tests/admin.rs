@@ -204,6 +204,13 @@ fn the_cli_adds_lists_and_removes_articles() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not UTF-8"));
 
+    let huge = ws.root.path().join("huge.md");
+    std::fs::write(&huge, vec![b'a'; MAX_ARTICLE_BYTES + 1]).expect("write");
+    let out = yunqi(&ws, &["add", huge.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("limited to 2 MB"));
+    assert!(!ws.data_dir().join("huge.md").exists());
+
     let out = yunqi(&ws, &["remove", "hangzhou"]);
     assert!(
         out.status.success(),

@@ -15,12 +15,7 @@ pub fn add(config: &Config, file: &Path) -> anyhow::Result<()> {
     let size = std::fs::metadata(file)
         .with_context(|| format!("cannot read {}", file.display()))?
         .len();
-    if size > admin::MAX_ARTICLE_BYTES as u64 {
-        anyhow::bail!(
-            "{name} has {size} bytes; articles are limited to {} MB",
-            admin::MAX_ARTICLE_BYTES / 1024 / 1024
-        );
-    }
+    admin::check_size(name, size)?;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let engine = super::open_engine(config)?;
     let added = admin::add_article(&engine, name, &bytes)?;

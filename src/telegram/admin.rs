@@ -249,15 +249,11 @@ async fn on_upload(
     upload: Upload,
     engine: Arc<Engine>,
 ) -> anyhow::Result<()> {
-    if upload.size as usize > MAX_ARTICLE_BYTES {
-        let reason = admin::AdminError::TooLarge {
-            name: upload.file_name.clone(),
-            size: upload.size as usize,
-        };
+    if let Err(too_large) = admin::check_size(&upload.file_name, upload.size.into()) {
         send_html(
             &bot,
             &msg,
-            format::escape(&messages::not_added(&reason.to_string())),
+            format::escape(&messages::not_added(&too_large.to_string())),
         )
         .await?;
         return Ok(());
