@@ -143,14 +143,14 @@ async fn answer(
 ) -> anyhow::Result<()> {
     let question = question.trim();
     if question.is_empty() {
-        reply(bot, msg, escape_plain(messages::ASK_USAGE), None).await?;
+        reply(bot, msg, format::escape(messages::ASK_USAGE), None).await?;
         return Ok(());
     }
     let asker = msg.from.as_ref().map_or(msg.chat.id.0 as u64, |u| u.id.0);
     match limiter.check(asker) {
         Verdict::Allowed => {}
         Verdict::LimitedNotify => {
-            reply(bot, msg, escape_plain(messages::RATE_LIMITED), None).await?;
+            reply(bot, msg, format::escape(messages::RATE_LIMITED), None).await?;
             return Ok(());
         }
         Verdict::LimitedQuiet => return Ok(()),
@@ -163,8 +163,8 @@ async fn answer(
                 format::pager(0, total),
             )
         }
-        Some(_) => (escape_plain(messages::NO_ANSWER), None),
-        None => (escape_plain(messages::ENGINE_ERROR), None),
+        Some(_) => (format::escape(messages::NO_ANSWER), None),
+        None => (format::escape(messages::ENGINE_ERROR), None),
     };
     reply(bot, msg, text, keyboard).await?;
     Ok(())
@@ -339,11 +339,6 @@ async fn reply(
         }
     })
     .await
-}
-
-/// A constant message that contains no markup, escaped for HTML mode.
-fn escape_plain(text: &str) -> String {
-    format::escape(text)
 }
 
 /// Sends a request, and when Telegram answers 429 waits the time it asks for and tries
