@@ -13,9 +13,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::search::{
-    BuildReport, FieldWeights, Hit, LiveIndex, SearchError, SearchIndex, LEXICON_DIR,
-};
+use crate::search::{BuildReport, FieldWeights, Hit, LiveIndex, SearchError, SearchIndex};
 use crate::text::{term_positions, Analyzer, QueryTerm, QueryTerms, TextError};
 
 /// How many candidates BM25 hands to the coverage re-ranking.
@@ -142,7 +140,7 @@ impl Engine {
     /// Loads the lexicon and opens the index, rebuilding it first if it is missing,
     /// unreadable or stale; the report is `Some` when it was rebuilt.
     pub fn open(config: &EngineConfig) -> Result<(Engine, Option<BuildReport>), EngineError> {
-        let analyzer = load_analyzer(config)?;
+        let analyzer = Arc::new(Analyzer::for_data_dir(&config.data_dir)?);
         let (live, report) = LiveIndex::open(&config.data_dir, &config.index_dir, analyzer)?;
         let engine = Engine {
             live,
@@ -270,12 +268,6 @@ impl Engine {
     pub fn data_dir(&self) -> &std::path::Path {
         self.live.data_dir()
     }
-}
-
-fn load_analyzer(config: &EngineConfig) -> Result<Arc<Analyzer>, TextError> {
-    Ok(Arc::new(Analyzer::load(
-        &config.data_dir.join(LEXICON_DIR),
-    )?))
 }
 
 /// How much of a question a passage covers, in [0, 1].

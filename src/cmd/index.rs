@@ -11,7 +11,7 @@ const LARGE_CORPUS: usize = 50;
 /// and prints what it holds. Bad article files are listed and skipped. Safe while `serve`
 /// runs: the build goes to a new directory, and the bot switches to it on its own.
 pub fn index(config: &Config) -> anyhow::Result<()> {
-    let analyzer = Arc::new(Analyzer::load(&config.data_dir.join(search::LEXICON_DIR))?);
+    let analyzer = Arc::new(Analyzer::for_data_dir(&config.data_dir)?);
     eprintln!("indexing {} ...", config.data_dir.display());
     let report = search::build_with_progress(
         &config.data_dir,

@@ -23,9 +23,6 @@ use crate::text::{Analyzer, QueryTerms};
 use schema::Fields;
 pub use store::{ArticleInfo, Manifest};
 
-/// Where the lexicon files live inside the data directory.
-pub const LEXICON_DIR: &str = "lexicon";
-
 /// Relative weight of each analyzed field in a passage's score.
 #[derive(Debug, Clone, Copy)]
 pub struct FieldWeights {

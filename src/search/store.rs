@@ -61,7 +61,7 @@ pub struct FileStamp {
 /// The inputs an index depends on: the article files and the lexicon files.
 pub fn fingerprint(data_dir: &Path) -> Result<Vec<FileStamp>, SearchError> {
     let mut files = corpus::article_files(data_dir)?;
-    let lexicon_dir = data_dir.join(super::LEXICON_DIR);
+    let lexicon_dir = data_dir.join(lexicon::LEXICON_DIR);
     for name in [lexicon::USER_DICT_FILE, lexicon::ALIASES_FILE] {
         let path = lexicon_dir.join(name);
         if path.is_file() {

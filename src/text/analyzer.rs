@@ -106,10 +106,11 @@ impl Analyzer {
         Self::with_normalizer(Normalizer::new(), lexicon)
     }
 
-    /// Loads the lexicon files in `lexicon_dir` (entries normalized like any text).
-    pub fn load(lexicon_dir: &Path) -> Result<Self, TextError> {
+    /// Loads the lexicon that lives in `data_dir` (entries normalized like any text).
+    pub fn for_data_dir(data_dir: &Path) -> Result<Self, TextError> {
         let normalizer = Normalizer::new();
-        let lexicon = Lexicon::load(lexicon_dir, |s| normalizer.normalize(s))?;
+        let lexicon_dir = data_dir.join(super::lexicon::LEXICON_DIR);
+        let lexicon = Lexicon::load(&lexicon_dir, |s| normalizer.normalize(s))?;
         Ok(Self::with_normalizer(normalizer, lexicon))
     }
 

@@ -10,6 +10,9 @@ use std::path::Path;
 
 use super::TextError;
 
+/// The lexicon's folder inside the data directory.
+pub const LEXICON_DIR: &str = "lexicon";
+
 /// File names inside the lexicon directory.
 pub const USER_DICT_FILE: &str = "userdict.txt";
 pub const ALIASES_FILE: &str = "aliases.txt";
