@@ -294,10 +294,7 @@ impl LiveIndex {
         let dir = store::current_generation(index_dir)
             .ok_or_else(|| SearchError::Missing(index_dir.to_owned()))?;
         let index = SearchIndex::open(&dir, analyzer)?;
-        let manifest = index.manifest();
-        if manifest.analysis_version != store::ANALYSIS_VERSION
-            || manifest.fingerprint != store::fingerprint(data_dir)?
-        {
+        if !index.manifest().is_fresh(data_dir)? {
             return Err(SearchError::Manifest {
                 path: dir,
                 reason: "stale: the data directory or the analysis changed since it was built"
@@ -334,7 +331,7 @@ impl LiveIndex {
     /// Rebuilds if the data directory changed since the live generation was built (a file
     /// copied in or edited by hand); `None` when it is up to date.
     pub fn rebuild_if_stale(&self) -> Result<Option<BuildReport>, SearchError> {
-        if self.current().manifest.fingerprint == store::fingerprint(&self.data_dir)? {
+        if self.current().manifest.is_fresh(&self.data_dir)? {
             return Ok(None);
         }
         self.rebuild().map(Some)

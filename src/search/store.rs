@@ -42,6 +42,13 @@ pub struct Manifest {
     pub problems: Vec<String>,
 }
 
+impl Manifest {
+    /// Whether the generation still matches the data directory and the analysis code.
+    pub fn is_fresh(&self, data_dir: &Path) -> Result<bool, SearchError> {
+        Ok(self.analysis_version == ANALYSIS_VERSION && self.fingerprint == fingerprint(data_dir)?)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ArticleInfo {
     pub id: String,
