@@ -22,13 +22,13 @@ pub const ALIASES_FILE: &str = "aliases.txt";
 const STOP_WORDS: &str = "
 的 了 是 在 和 与 及 或 也 都 就 还 又 而 被 把 给 对 从 向 让 将 着 过 吗 呢 啊 吧 呀 嘛 么 呗 哦 哇 啦 喔
 什么 什么样 啥 多少 几 几个 几位 几年 怎么 怎么样 怎样 如何 为什么 为啥 为何 凭啥 凭什么 干嘛 哪 哪些 哪个 哪里 哪儿 哪位
-谁 是不是 是否 有没有 有无 能不能 会不会 可不可以 可以 吗 么 呢 请问 问 问下 一下 告诉 知道 说说 讲讲 介绍 到底 究竟
+谁 是不是 是否 有没有 有无 能不能 会不会 可不可以 可以 请问 问 问下 一下 告诉 知道 说说 讲讲 介绍 到底 究竟
 这 那 这个 那个 这些 那些 这么 那么 这样 那样 这里 那里 这次 这届 有 没有 我 你 他 她 它 我们 你们 他们 她们 它们 咱们
-大家 人 一个 一些 些 个 之 其 所 则 要 能 会 得 去 来 做 事 事情 东西 情况 样子 但 但是 而且 并且 还是 以及 如果 因为 所以 呀 吧 啦 嗯 哈 多 很 太 最 更 挺 真
+大家 人 一个 一些 些 个 之 其 所 则 要 能 会 得 去 来 做 事 事情 东西 情况 样子 但 但是 而且 并且 还是 以及 如果 因为 所以 嗯 哈 多 很 太 最 更 挺 真
 the a an of to in on at for by with from and or but is are was were be been being do does did done
 what which who whom whose when where why how much many there here this that these those it its
 i you he she we they me my your our their his her them us can could will would shall should may might
-about any some each every per as into than then so if not no yes please tell me
+about any some each every per as into than then so if not no yes please tell
 say says said think thinks thought know knows want wants wanted mean means meant
 talk talks talked mention mentioned happen happened happens get gets got make makes
 really actually also just still ever
