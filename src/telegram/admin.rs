@@ -13,7 +13,6 @@ use teloxide::prelude::*;
 use teloxide::types::{FileId, Me};
 use teloxide::utils::command::BotCommands as _;
 
-use super::format::MAX_MESSAGE_UTF16;
 use super::handlers::send_html;
 use super::{format, messages, TelegramBot};
 use crate::admin::{self, MAX_ARTICLE_BYTES};
@@ -187,59 +186,10 @@ async fn on_command(
         }
     };
     // A long article list or many skipped files may not fit in one message.
-    for html in html_messages(&reply) {
+    for html in format::plain_messages(&reply) {
         send_html(&bot, &msg, html).await?;
     }
     Ok(())
-}
-
-/// Plain text as escaped HTML messages within Telegram's limit, split between lines; a
-/// single line too long for a message is cut with an ellipsis. Empty text gives none.
-pub fn html_messages(text: &str) -> Vec<String> {
-    let mut messages = Vec::new();
-    let mut current = String::new();
-    for line in text.lines() {
-        let mut line = format::escape(line);
-        if format::utf16_len(&line) > MAX_MESSAGE_UTF16 {
-            line = cut_escaped(&line, MAX_MESSAGE_UTF16);
-        }
-        let joined = format::utf16_len(&current) + 1 + format::utf16_len(&line);
-        if !current.is_empty() && joined > MAX_MESSAGE_UTF16 {
-            messages.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push('\n');
-        }
-        current.push_str(&line);
-    }
-    if !current.is_empty() {
-        messages.push(current);
-    }
-    messages
-}
-
-/// Escaped text cut to at most `max` UTF-16 units with an ellipsis, never inside an
-/// entity such as `&amp;`.
-fn cut_escaped(html: &str, max: usize) -> String {
-    let mut out = String::new();
-    let mut used = 1; // the ellipsis
-    let mut rest = html;
-    while let Some(c) = rest.chars().next() {
-        let piece = if c == '&' {
-            rest.find(';').map_or(&rest[..1], |end| &rest[..=end])
-        } else {
-            &rest[..c.len_utf8()]
-        };
-        let len = format::utf16_len(piece);
-        if used + len > max {
-            break;
-        }
-        out.push_str(piece);
-        used += len;
-        rest = &rest[piece.len()..];
-    }
-    out.push('…');
-    out
 }
 
 /// Downloads the document, then adds it as an article (checked, saved, indexed).
@@ -286,40 +236,4 @@ async fn download(bot: &TelegramBot, upload: &Upload) -> anyhow::Result<Vec<u8>>
     let mut bytes = Vec::with_capacity((file.meta.size as usize).min(MAX_ARTICLE_BYTES));
     bot.download_file(&file.path, &mut bytes).await?;
     Ok(bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_replies_are_split_between_lines_within_the_limit() {
-        let lines: Vec<String> = (0..400)
-            .map(|i| format!("• article-{i}：《標題 & <{i}>》，12 个段落"))
-            .collect();
-        let messages = html_messages(&lines.join("\n"));
-        assert!(messages.len() > 1);
-        assert!(messages
-            .iter()
-            .all(|m| format::utf16_len(m) <= MAX_MESSAGE_UTF16));
-        let rejoined = messages.join("\n");
-        assert_eq!(rejoined, format::escape(&lines.join("\n")));
-    }
-
-    #[test]
-    fn a_line_longer_than_a_message_is_cut_outside_entities() {
-        let line = "&".repeat(MAX_MESSAGE_UTF16);
-        let messages = html_messages(&line);
-        assert_eq!(messages.len(), 1);
-        assert!(format::utf16_len(&messages[0]) <= MAX_MESSAGE_UTF16);
-        assert!(
-            messages[0].ends_with("&amp;…"),
-            "{}",
-            &messages[0][messages[0].len() - 20..]
-        );
-        assert!(
-            html_messages("").is_empty(),
-            "Telegram refuses empty messages"
-        );
-    }
 }

@@ -120,6 +120,32 @@ fn visible_prefix(chars: &[char], budget: usize) -> usize {
     sentence_end.unwrap_or(fits)
 }
 
+/// Plain text as escaped HTML messages within Telegram's limit, split between lines; a
+/// line too long for one message is cut like a long quote. Empty text gives none.
+pub fn plain_messages(text: &str) -> Vec<String> {
+    let mut messages = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        let keep = visible_prefix(&chars, MAX_MESSAGE_UTF16);
+        let mut line: String = chars[..keep].iter().collect();
+        if keep < chars.len() {
+            line.push(ELLIPSIS);
+        }
+        if !current.is_empty() && utf16_len(&current) + 1 + utf16_len(&line) > MAX_MESSAGE_UTF16 {
+            messages.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push('\n');
+        }
+        current.push_str(&line);
+    }
+    if !current.is_empty() {
+        messages.push(current);
+    }
+    messages.iter().map(|m| escape(m)).collect()
+}
+
 /// Keyboard under passage `shown` (0-based) of `total`: back and more buttons.
 pub fn pager(shown: usize, total: usize) -> Option<InlineKeyboardMarkup> {
     let mut row = Vec::new();
@@ -265,6 +291,31 @@ mod tests {
         assert_eq!(parse_callback_data(&data), Some(usize::MAX));
         assert_eq!(parse_callback_data("x:1"), None);
         assert_eq!(parse_callback_data("p:-1"), None);
+    }
+
+    #[test]
+    fn long_plain_text_is_split_between_lines_within_the_limit() {
+        let lines: Vec<String> = (0..400)
+            .map(|i| format!("• article-{i}：《標題 & <{i}>》，12 个段落"))
+            .collect();
+        let messages = plain_messages(&lines.join("\n"));
+        assert!(messages.len() > 1);
+        assert!(messages
+            .iter()
+            .all(|m| utf16_len(&visible(m)) <= MAX_MESSAGE_UTF16));
+        assert_eq!(messages.join("\n"), escape(&lines.join("\n")));
+    }
+
+    #[test]
+    fn a_line_longer_than_a_message_is_cut_and_escaped_after() {
+        let messages = plain_messages(&"&".repeat(MAX_MESSAGE_UTF16 + 10));
+        assert_eq!(messages.len(), 1);
+        assert!(utf16_len(&visible(&messages[0])) <= MAX_MESSAGE_UTF16);
+        assert!(messages[0].ends_with("&amp;…"));
+        assert!(
+            plain_messages("").is_empty(),
+            "Telegram refuses empty messages"
+        );
     }
 
     #[test]
