@@ -21,6 +21,10 @@ pub struct Cli {
     /// (default: $ANSWER_SCRIPT, else auto).
     #[arg(long, global = true, value_name = "SCRIPT")]
     pub script: Option<String>,
+    /// The least confidence (0 to 1) for a passage to be quoted as the answer; higher is
+    /// stricter (default: $MIN_CONFIDENCE, else the engine's default).
+    #[arg(long, global = true, value_name = "P", value_parser = parse_confidence)]
+    pub min_confidence: Option<f32>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -50,6 +54,13 @@ pub enum Command {
         /// Also list every question with its confidence and first passage.
         #[arg(long)]
         verbose: bool,
+        /// Also print, for thresholds 0 to 0.95, the share of unanswerable questions
+        /// refused, of answerable ones answered, and of all handled right.
+        #[arg(long)]
+        sweep: bool,
+        /// Also fit the answer/refuse model to this set and print its weights.
+        #[arg(long)]
+        fit: bool,
     },
     /// Run the Telegram bot (needs TELOXIDE_TOKEN).
     Serve,
@@ -62,4 +73,12 @@ pub enum Command {
     },
     /// List the indexed articles: id, title, passages.
     Articles,
+}
+
+/// A confidence threshold: a number from 0 to 1.
+pub fn parse_confidence(text: &str) -> Result<f32, String> {
+    match text.trim().parse::<f32>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("{text:?} is not a confidence between 0 and 1")),
+    }
 }

@@ -19,6 +19,8 @@ pub struct Config {
     pub admins: Vec<u64>,
     /// `ANSWER_SCRIPT`: which script quotes are shown in.
     pub script: Script,
+    /// `MIN_CONFIDENCE`: the answer threshold; `None` for the engine's default.
+    pub min_confidence: Option<f32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +29,8 @@ pub enum ConfigError {
     BadAdmin(String),
     #[error("ANSWER_SCRIPT: {0}")]
     BadScript(String),
+    #[error("MIN_CONFIDENCE: {0}")]
+    BadConfidence(String),
 }
 
 impl Config {
@@ -56,6 +60,10 @@ impl Config {
             Some(s) => s.parse().map_err(ConfigError::BadScript)?,
             None => Script::Auto,
         };
+        let min_confidence = match non_empty("MIN_CONFIDENCE") {
+            Some(p) => Some(crate::cli::parse_confidence(&p).map_err(ConfigError::BadConfidence)?),
+            None => None,
+        };
         Ok(Config {
             data_dir: non_empty("DATA_DIR").map_or_else(|| "data".into(), PathBuf::from),
             index_dir: non_empty("INDEX_DIR").map_or_else(|| "index".into(), PathBuf::from),
@@ -63,6 +71,7 @@ impl Config {
             api_url: non_empty("TELOXIDE_API_URL"),
             admins,
             script,
+            min_confidence,
         })
     }
 }
@@ -84,6 +93,7 @@ impl fmt::Debug for Config {
             .field("api_url", &self.api_url)
             .field("admins", &self.admins)
             .field("script", &self.script)
+            .field("min_confidence", &self.min_confidence)
             .finish()
     }
 }
@@ -116,6 +126,22 @@ mod tests {
         assert!(
             matches!(config(&[("BOT_ADMINS", "12345,@alice")]), Err(ConfigError::BadAdmin(id)) if id == "@alice")
         );
+    }
+
+    #[test]
+    fn min_confidence_is_a_number_between_0_and_1() {
+        let c = config(&[("MIN_CONFIDENCE", "0.7")]).expect("valid");
+        assert_eq!(c.min_confidence, Some(0.7));
+        assert!(config(&[]).expect("valid").min_confidence.is_none());
+        for bad in ["1.5", "-0.1", "strict"] {
+            assert!(
+                matches!(
+                    config(&[("MIN_CONFIDENCE", bad)]),
+                    Err(ConfigError::BadConfidence(_))
+                ),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Scoring a question set: how often the first (or any of the top K) quoted paragraphs
-//! answers, and how well unanswerable questions are refused.
+//! Scoring a question set, ranking and decision apart: how often the first (or any of
+//! the top K) ranked paragraphs answers with the refusal gate off, then how well the
+//! answer/refuse decision does at a confidence threshold (or at every one: a sweep).
 //!
 //! A question set is JSON Lines: `{"id", "q", "expect": [substrings], "tags": [...]}`.
 //! A returned paragraph is a hit if it contains any expected substring; `expect: []`
@@ -9,9 +10,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::answer::{Answer, Engine};
+use crate::answer::{Engine, Features, Model};
 use crate::search::SearchError;
-
 #[derive(Debug, Clone, Deserialize)]
 pub struct Question {
     pub id: String,
@@ -50,44 +50,53 @@ pub fn parse_questions(text: &str) -> Result<Vec<Question>, EvalError> {
     Ok(questions)
 }
 
-/// The outcome for one question.
+/// The outcome for one question, before any threshold is applied.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
     pub id: String,
     pub question: String,
     pub tags: Vec<String>,
     pub negative: bool,
-    pub answered: bool,
-    /// 1-based rank of the first hit among the returned passages, if any.
+    /// 1-based rank of the first hit among the top K ranked paragraphs (gate off).
     pub hit_rank: Option<usize>,
     pub confidence: f32,
-    /// The first returned paragraph (for reading misses).
+    pub features: Features,
+    /// The first ranked paragraph (for reading misses).
     pub first: Option<String>,
 }
 
 impl Outcome {
-    fn judge(question: &Question, answer: &Answer) -> Outcome {
-        let hit_rank = answer
-            .passages
-            .iter()
-            .position(|p| question.expect.iter().any(|e| p.text.contains(e.as_str())))
-            .map(|i| i + 1);
-        Outcome {
-            id: question.id.clone(),
-            question: question.q.clone(),
-            tags: question.tags.clone(),
-            negative: question.expect.is_empty(),
-            answered: answer.answered,
-            hit_rank,
-            confidence: answer.confidence,
-            first: answer.passages.first().map(|p| p.text.clone()),
+    /// Whether the engine handles the question right at `threshold`: the right paragraph
+    /// first for an answerable question, a refusal for an unanswerable one.
+    pub fn right_at(&self, threshold: f32) -> bool {
+        let answered = self.confidence >= threshold;
+        if self.negative {
+            !answered
+        } else {
+            answered && self.hit_rank == Some(1)
         }
     }
+}
 
-    /// Counted in R@1: answered, and the first paragraph is a hit.
-    pub fn correct_at_1(&self) -> bool {
-        self.hit_rank == Some(1)
-    }
+/// How the decision does at one threshold.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Decision {
+    pub threshold: f32,
+    /// Share of unanswerable questions refused.
+    pub negatives_refused: f64,
+    /// Share of answerable questions answered (right or wrong).
+    pub positives_answered: f64,
+    /// Share of all questions handled right (see [`Outcome::right_at`]).
+    pub accuracy: f64,
+}
+
+/// Figures for the questions with one tag.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TagFigures {
+    pub questions: usize,
+    /// Ranking R@1 among the answerable ones (gate off); `None` with none.
+    pub recall_at_1: Option<f64>,
+    pub accuracy: f64,
 }
 
 /// Figures over a question set.
@@ -96,76 +105,152 @@ pub struct Report {
     pub top: usize,
     pub positives: usize,
     pub negatives: usize,
+    /// Ranking alone (gate off), over answerable questions.
     pub recall_at_1: f64,
     pub recall_at_k: f64,
     pub mrr: f64,
-    /// Share of unanswerable questions refused.
-    pub negatives_refused: f64,
-    /// Share of answerable questions answered (right or wrong).
-    pub positives_answered: f64,
-    /// R@1 among answerable questions with each tag, and how many there were.
-    pub recall_at_1_by_tag: BTreeMap<String, (f64, usize)>,
+    /// The decision at the engine's threshold.
+    pub decision: Decision,
+    pub by_tag: BTreeMap<String, TagFigures>,
     pub outcomes: Vec<Outcome>,
 }
 
-/// Asks every question with `top` passages and scores the answers.
-pub fn evaluate(engine: &Engine, questions: &[Question], top: usize) -> Result<Report, EvalError> {
-    let outcomes: Vec<Outcome> = questions
-        .iter()
-        .map(|q| Ok(Outcome::judge(q, &engine.ask(&q.q, top)?)))
-        .collect::<Result<_, SearchError>>()?;
-    Ok(report(top, outcomes))
+impl Report {
+    /// The decision at `threshold`.
+    pub fn decision_at(&self, threshold: f32) -> Decision {
+        decision(&self.outcomes, threshold)
+    }
+
+    /// The decision at thresholds 0, 0.05, … 0.95.
+    pub fn sweep(&self) -> Vec<Decision> {
+        (0..20).map(|i| self.decision_at(i as f32 * 0.05)).collect()
+    }
+
+    /// A decision model fitted to these questions (answerable or not).
+    pub fn fit(&self) -> Model {
+        let examples: Vec<(Features, bool)> = self
+            .outcomes
+            .iter()
+            .map(|o| (o.features, !o.negative))
+            .collect();
+        Model::fit(&examples)
+    }
 }
 
-fn report(top: usize, outcomes: Vec<Outcome>) -> Report {
-    let positives: Vec<&Outcome> = outcomes.iter().filter(|o| !o.negative).collect();
-    let negatives: Vec<&Outcome> = outcomes.iter().filter(|o| o.negative).collect();
-    let share = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f64 / of as f64 };
-    let mean = |values: &[f64]| {
-        if values.is_empty() {
-            0.0
-        } else {
-            values.iter().sum::<f64>() / values.len() as f64
-        }
-    };
+/// Asks every question, keeping the top `top` ranked paragraphs, and scores ranking and
+/// the decision at the engine's threshold.
+pub fn evaluate(engine: &Engine, questions: &[Question], top: usize) -> Result<Report, EvalError> {
+    evaluate_with(engine, questions, top, None)
+}
 
-    let mut by_tag: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for o in &positives {
+/// [`evaluate`] with another decision model than the engine's.
+pub fn evaluate_with(
+    engine: &Engine,
+    questions: &[Question],
+    top: usize,
+    model: Option<&Model>,
+) -> Result<Report, EvalError> {
+    let outcomes: Vec<Outcome> = questions
+        .iter()
+        .map(|q| {
+            let assessment = match model {
+                Some(m) => engine.assess_with(&q.q, top, m)?,
+                None => engine.assess(&q.q, top)?,
+            };
+            let hit_rank = assessment
+                .ranked
+                .iter()
+                .position(|p| q.expect.iter().any(|e| p.text.contains(e.as_str())))
+                .map(|i| i + 1);
+            Ok(Outcome {
+                id: q.id.clone(),
+                question: q.q.clone(),
+                tags: q.tags.clone(),
+                negative: q.expect.is_empty(),
+                hit_rank,
+                confidence: assessment.confidence,
+                features: assessment.features,
+                first: assessment.ranked.first().map(|p| p.text.clone()),
+            })
+        })
+        .collect::<Result<_, SearchError>>()?;
+    Ok(report(top, engine.settings().min_confidence, outcomes))
+}
+
+fn share(n: usize, of: usize) -> f64 {
+    if of == 0 {
+        0.0
+    } else {
+        n as f64 / of as f64
+    }
+}
+
+fn decision(outcomes: &[Outcome], threshold: f32) -> Decision {
+    let count = |keep: &dyn Fn(&Outcome) -> bool| outcomes.iter().filter(|o| keep(o)).count();
+    let negatives = count(&|o| o.negative);
+    let positives = outcomes.len() - negatives;
+    Decision {
+        threshold,
+        negatives_refused: share(
+            count(&|o| o.negative && o.confidence < threshold),
+            negatives,
+        ),
+        positives_answered: share(
+            count(&|o| !o.negative && o.confidence >= threshold),
+            positives,
+        ),
+        accuracy: share(count(&|o| o.right_at(threshold)), outcomes.len()),
+    }
+}
+
+fn report(top: usize, threshold: f32, outcomes: Vec<Outcome>) -> Report {
+    let positives: Vec<&Outcome> = outcomes.iter().filter(|o| !o.negative).collect();
+    let mut tagged: BTreeMap<String, Vec<Outcome>> = BTreeMap::new();
+    for o in &outcomes {
         for tag in &o.tags {
-            let entry = by_tag.entry(tag.clone()).or_default();
-            entry.0 += usize::from(o.correct_at_1());
-            entry.1 += 1;
+            tagged.entry(tag.clone()).or_default().push(o.clone());
         }
     }
-    let reciprocal: Vec<f64> = positives
+    let by_tag = tagged
+        .into_iter()
+        .map(|(tag, os)| {
+            let answerable: Vec<&Outcome> = os.iter().filter(|o| !o.negative).collect();
+            let figures = TagFigures {
+                questions: os.len(),
+                recall_at_1: (!answerable.is_empty()).then(|| {
+                    share(
+                        answerable.iter().filter(|o| o.hit_rank == Some(1)).count(),
+                        answerable.len(),
+                    )
+                }),
+                accuracy: decision(&os, threshold).accuracy,
+            };
+            (tag, figures)
+        })
+        .collect();
+    let reciprocal: f64 = positives
         .iter()
         .map(|o| o.hit_rank.map_or(0.0, |r| 1.0 / r as f64))
-        .collect();
+        .sum();
     Report {
         top,
         positives: positives.len(),
-        negatives: negatives.len(),
+        negatives: outcomes.len() - positives.len(),
         recall_at_1: share(
-            positives.iter().filter(|o| o.correct_at_1()).count(),
+            positives.iter().filter(|o| o.hit_rank == Some(1)).count(),
             positives.len(),
         ),
         recall_at_k: share(
             positives.iter().filter(|o| o.hit_rank.is_some()).count(),
             positives.len(),
         ),
-        mrr: mean(&reciprocal),
-        negatives_refused: share(
-            negatives.iter().filter(|o| !o.answered).count(),
-            negatives.len(),
-        ),
-        positives_answered: share(
-            positives.iter().filter(|o| o.answered).count(),
-            positives.len(),
-        ),
-        recall_at_1_by_tag: by_tag
-            .into_iter()
-            .map(|(tag, (hits, n))| (tag, (share(hits, n), n)))
-            .collect(),
+        mrr: if positives.is_empty() {
+            0.0
+        } else {
+            reciprocal / positives.len() as f64
+        },
+        decision: decision(&outcomes, threshold),
+        by_tag,
         outcomes,
     }
 }
@@ -174,15 +259,15 @@ fn report(top: usize, outcomes: Vec<Outcome>) -> Report {
 mod tests {
     use super::*;
 
-    fn outcome(negative: bool, answered: bool, hit_rank: Option<usize>, tag: &str) -> Outcome {
+    fn outcome(negative: bool, confidence: f32, hit_rank: Option<usize>, tag: &str) -> Outcome {
         Outcome {
             id: "x".into(),
             question: "q".into(),
             tags: vec![tag.into()],
             negative,
-            answered,
             hit_rank,
-            confidence: 0.0,
+            confidence,
+            features: Features::default(),
             first: None,
         }
     }
@@ -191,22 +276,36 @@ mod tests {
     fn figures_follow_their_definitions() {
         let r = report(
             3,
+            0.5,
             vec![
-                outcome(false, true, Some(1), "a"),
-                outcome(false, true, Some(2), "a"),
-                outcome(false, false, None, "b"),
-                outcome(true, false, None, "neg"),
-                outcome(true, true, None, "neg"),
+                outcome(false, 0.9, Some(1), "a"),
+                outcome(false, 0.9, Some(2), "a"),
+                outcome(false, 0.1, Some(1), "b"),
+                outcome(false, 0.1, None, "b"),
+                outcome(true, 0.2, None, "neg"),
+                outcome(true, 0.7, None, "neg"),
             ],
         );
-        assert_eq!((r.positives, r.negatives), (3, 2));
-        assert!((r.recall_at_1 - 1.0 / 3.0).abs() < 1e-9);
-        assert!((r.recall_at_k - 2.0 / 3.0).abs() < 1e-9);
-        assert!((r.mrr - 0.5).abs() < 1e-9);
-        assert!((r.negatives_refused - 0.5).abs() < 1e-9);
-        assert!((r.positives_answered - 2.0 / 3.0).abs() < 1e-9);
-        assert_eq!(r.recall_at_1_by_tag["a"], (0.5, 2));
-        assert_eq!(r.recall_at_1_by_tag["b"], (0.0, 1));
+        assert_eq!((r.positives, r.negatives), (4, 2));
+        assert!(
+            (r.recall_at_1 - 0.5).abs() < 1e-9,
+            "gate off: {}",
+            r.recall_at_1
+        );
+        assert!((r.recall_at_k - 0.75).abs() < 1e-9);
+        assert!((r.mrr - 2.5 / 4.0).abs() < 1e-9);
+        assert!((r.decision.negatives_refused - 0.5).abs() < 1e-9);
+        assert!((r.decision.positives_answered - 0.5).abs() < 1e-9);
+        // Right: the first (answered at rank 1) and the refused negative.
+        assert!((r.decision.accuracy - 2.0 / 6.0).abs() < 1e-9);
+        assert_eq!(r.by_tag["a"].recall_at_1, Some(0.5));
+        assert_eq!(r.by_tag["neg"].recall_at_1, None);
+        assert!((r.by_tag["neg"].accuracy - 0.5).abs() < 1e-9);
+        let sweep = r.sweep();
+        assert_eq!(sweep.len(), 20);
+        assert_eq!(sweep[0].negatives_refused, 0.0);
+        assert_eq!(sweep[0].positives_answered, 1.0);
+        assert_eq!(sweep[19].positives_answered, 0.0);
     }
 
     #[test]

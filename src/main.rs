@@ -45,6 +45,9 @@ fn try_main(cli: Cli) -> anyhow::Result<()> {
     if let Some(script) = cli.script {
         config.script = script.parse().map_err(anyhow::Error::msg)?;
     }
+    if let Some(p) = cli.min_confidence {
+        config.min_confidence = Some(p);
+    }
     match cli.command {
         Command::Index => cmd::index(&config),
         Command::Ask {
@@ -52,7 +55,21 @@ fn try_main(cli: Cli) -> anyhow::Result<()> {
             json,
             question,
         } => cmd::ask(&config, top.into(), json, &question),
-        Command::Eval { file, top, verbose } => cmd::eval(&config, &file, top.into(), verbose),
+        Command::Eval {
+            file,
+            top,
+            verbose,
+            sweep,
+            fit,
+        } => {
+            let options = cmd::EvalOptions {
+                top: top.into(),
+                verbose,
+                sweep,
+                fit,
+            };
+            cmd::eval(&config, &file, options)
+        }
         Command::Serve => cmd::serve(&config),
         Command::Add { file } => cmd::add(&config, &file),
         Command::Remove { id } => cmd::remove(&config, &id),

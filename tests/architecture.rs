@@ -10,8 +10,9 @@ const SEARCH_SIDE: &[&str] = &[
     "src/text",
     "src/corpus.rs",
     "src/search",
-    "src/answer.rs",
+    "src/answer",
     "src/eval.rs",
+    "src/admin.rs",
 ];
 const FORBIDDEN: &[&str] = &["teloxide", "tokio", "std::env", "env::var", "dotenvy"];
 

@@ -178,34 +178,74 @@ fn flags_override_the_environment() {
     assert!(stdout(&out).contains("\"answered\":true"));
 }
 
+/// The figure on the line of `eval`'s output that starts with `label`.
+fn figure(text: &str, label: &str) -> f64 {
+    text.lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix(label)
+                .map(|v| v.trim().parse().expect("a number"))
+        })
+        .unwrap_or_else(|| panic!("{label} missing from:\n{text}"))
+}
+
 #[test]
-fn eval_reports_its_figures_on_the_public_set() {
+fn eval_reports_ranking_and_decision_apart_on_the_holdout_set() {
     let ws = Workspace::with_shipped_data();
-    let public = repo_path("../shared/eval/public.jsonl");
+    let holdout = repo_path("tests/fixtures/blind_holdout.jsonl");
     let mut cmd = yunqi(&ws);
-    cmd.arg("eval").arg(&public);
+    cmd.args(["eval", "--sweep"]).arg(&holdout);
     let out = run(cmd, None);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    for figure in [
-        "R@1",
-        "R@3",
-        "MRR",
-        "negatives refused",
-        "positives answered",
-        "R@1 by tag",
-        "traditional",
+    for heading in [
+        "ranking (gate off)",
+        "decision (min confidence 0.70)",
+        "by tag:",
+        "sweep:",
     ] {
-        assert!(text.contains(figure), "{figure} missing from:\n{text}");
+        assert!(text.contains(heading), "{heading} missing from:\n{text}");
     }
-    let recall_at_1: f64 = text
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("R@1 ")
-                .map(|v| v.trim().parse().expect("a number"))
-        })
-        .expect("R@1 line");
-    assert!((0.0..=1.0).contains(&recall_at_1));
+    // Far above what a broken ranker scores (near 0), below what this one scores now.
+    assert!(figure(&text, "R@1") >= 0.6, "{text}");
+    assert!(figure(&text, "R@3") >= figure(&text, "R@1"), "{text}");
+    let accuracy = figure(&text, "answer accuracy");
+    assert!(accuracy > 0.5, "{text}");
+    // The sweep starts with the gate off: nothing refused, everything answered.
+    assert!(
+        text.contains("0.00              0.000               1.000"),
+        "{text}"
+    );
+}
+
+#[test]
+fn min_confidence_sets_the_threshold_and_rejects_nonsense() {
+    let ws = Workspace::with_shipped_data();
+    let holdout = repo_path("tests/fixtures/blind_holdout.jsonl");
+    let mut strict = yunqi(&ws);
+    strict
+        .args(["eval", "--min-confidence", "0.95"])
+        .arg(&holdout);
+    let strict = stdout(&run(strict, None));
+    let mut lax = yunqi(&ws);
+    lax.env("MIN_CONFIDENCE", "0").arg("eval").arg(&holdout);
+    let lax = stdout(&run(lax, None));
+    assert!(
+        strict.contains("decision (min confidence 0.95)"),
+        "{strict}"
+    );
+    assert!(figure(&strict, "negatives refused") > figure(&lax, "negatives refused"));
+    assert_eq!(figure(&lax, "positives answered"), 1.0, "{lax}");
+    let mut bad = yunqi(&ws);
+    bad.args(["ask", "--min-confidence", "2", "云栖大会"]);
+    let out = run(bad, None);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a usage error: {}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("between 0 and 1"), "{}", stderr(&out));
 }
 
 #[test]

@@ -1,6 +1,6 @@
 use std::io::{BufRead, Write};
 
-use crate::answer::{Answer, Engine};
+use crate::answer::{Answer, Engine, Verdict};
 use crate::config::Config;
 
 /// `yunqi-bot ask`: answers the question given as arguments, or every line of standard
@@ -44,11 +44,17 @@ fn answer_one(
 /// comes from.
 pub fn render_text(answer: &Answer) -> String {
     let mut text = format!("Q: {}\n", answer.question);
-    if !answer.answered {
-        text.push_str("No passage in the articles answers this question.\n\n");
-        return text;
+    match answer.verdict {
+        Verdict::Answer => {}
+        Verdict::Unsure => {
+            text.push_str("Not sure the articles answer this question; the closest passages:\n")
+        }
+        Verdict::None => {
+            text.push_str("No passage in the articles answers this question.\n\n");
+            return text;
+        }
     }
-    for (i, p) in answer.passages.iter().enumerate() {
+    for (i, p) in answer.quotes().iter().enumerate() {
         text.push_str(&format!(
             "\n[{}] {}\n",
             i + 1,

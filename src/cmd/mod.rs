@@ -12,7 +12,7 @@ mod serve;
 pub use add::add;
 pub use articles::articles;
 pub use ask::ask;
-pub use eval::eval;
+pub use eval::{eval, EvalOptions};
 pub use index::index;
 pub use remove::remove;
 pub use serve::serve;
@@ -26,10 +26,7 @@ pub(crate) fn open_engine(config: &Config) -> anyhow::Result<Engine> {
     let engine_config = EngineConfig {
         data_dir: config.data_dir.clone(),
         index_dir: config.index_dir.clone(),
-        settings: Settings {
-            script: config.script,
-            ..Settings::default()
-        },
+        settings: settings(config),
     };
     let (engine, report) = Engine::open(&engine_config).map_err(|e| {
         anyhow::anyhow!(e).context(format!(
@@ -43,6 +40,16 @@ pub(crate) fn open_engine(config: &Config) -> anyhow::Result<Engine> {
         print_problems(&report);
     }
     Ok(engine)
+}
+
+/// The engine's settings as the configuration asks.
+pub(crate) fn settings(config: &Config) -> Settings {
+    let defaults = Settings::default();
+    Settings {
+        script: config.script,
+        min_confidence: config.min_confidence.unwrap_or(defaults.min_confidence),
+        ..defaults
+    }
 }
 
 pub(crate) fn summary(report: &BuildReport) -> String {

@@ -1,4 +1,4 @@
-//! The index schema, declared in one place, and the tokenizers its text fields use.
+//! The index schema, declared in one place, and the tokenizers its analyzed fields use.
 
 use std::sync::Arc;
 
@@ -8,14 +8,11 @@ use tantivy::schema::{
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
 use tantivy::Index;
 
-use crate::text::{Analyzer, Token};
+use crate::text::{Analyzer, TermKind, Token};
 
-const WORDS_TOKENIZER: &str = "yunqi_words";
-const BIGRAMS_TOKENIZER: &str = "yunqi_bigrams";
-
-/// One document per passage. `text` is stored verbatim and analyzed twice, into
-/// `words` (jieba) and `bigrams` (Han character pairs); the section heading and the
-/// article title are analyzed into their own fields so they can be boosted separately.
+/// One document per passage. `text` is stored verbatim and `normalized` beside it, so
+/// answering checks a candidate's words without analyzing it again; the text is indexed
+/// once per kind of term, each in its own field, so each kind is scored apart.
 #[derive(Clone, Copy)]
 pub struct Fields {
     pub article: Field,
@@ -23,10 +20,10 @@ pub struct Fields {
     pub section: Field,
     pub paragraph: Field,
     pub text: Field,
+    pub normalized: Field,
+    pub chars: Field,
     pub words: Field,
-    pub bigrams: Field,
-    pub context_words: Field,
-    pub context_bigrams: Field,
+    pub pinyin: Field,
 }
 
 impl Fields {
@@ -38,59 +35,70 @@ impl Fields {
             section: f("section")?,
             paragraph: f("paragraph")?,
             text: f("text")?,
-            words: f("words")?,
-            bigrams: f("bigrams")?,
-            context_words: f("context_words")?,
-            context_bigrams: f("context_bigrams")?,
+            normalized: f("normalized")?,
+            chars: f(field_name(TermKind::Chars))?,
+            words: f(field_name(TermKind::Words))?,
+            pinyin: f(field_name(TermKind::Pinyin))?,
         })
+    }
+
+    /// The field that holds terms of `kind`.
+    pub fn of(&self, kind: TermKind) -> Field {
+        match kind {
+            TermKind::Chars => self.chars,
+            TermKind::Words => self.words,
+            TermKind::Pinyin => self.pinyin,
+        }
+    }
+}
+
+fn field_name(kind: TermKind) -> &'static str {
+    match kind {
+        TermKind::Chars => "chars",
+        TermKind::Words => "words",
+        TermKind::Pinyin => "pinyin",
+    }
+}
+
+fn tokenizer_name(kind: TermKind) -> &'static str {
+    match kind {
+        TermKind::Chars => "yunqi_chars",
+        TermKind::Words => "yunqi_words",
+        TermKind::Pinyin => "yunqi_pinyin",
     }
 }
 
 pub fn build_schema() -> Schema {
-    let analyzed = |tokenizer: &str| {
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(tokenizer)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        )
-    };
     let mut builder = Schema::builder();
     builder.add_text_field("article", STRING | STORED);
     builder.add_text_field("title", STORED);
     builder.add_text_field("section", STORED);
     builder.add_u64_field("paragraph", STORED | FAST);
     builder.add_text_field("text", STORED);
-    builder.add_text_field("words", analyzed(WORDS_TOKENIZER));
-    builder.add_text_field("bigrams", analyzed(BIGRAMS_TOKENIZER));
-    // The section heading and title, which give a paragraph its context.
-    builder.add_text_field("context_words", analyzed(WORDS_TOKENIZER));
-    builder.add_text_field("context_bigrams", analyzed(BIGRAMS_TOKENIZER));
+    builder.add_text_field("normalized", STORED);
+    for kind in TermKind::ALL {
+        let options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer_name(kind))
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
+        builder.add_text_field(field_name(kind), options);
+    }
     builder.build()
 }
 
 /// Registers our tokenizers on an index; needed every time an index is created or opened.
 pub fn register_tokenizers(index: &Index, analyzer: &Arc<Analyzer>) {
     let tokenizers = index.tokenizers();
-    tokenizers.register(
-        WORDS_TOKENIZER,
-        AnalyzerTokenizer {
-            analyzer: analyzer.clone(),
-            kind: Kind::Words,
-        },
-    );
-    tokenizers.register(
-        BIGRAMS_TOKENIZER,
-        AnalyzerTokenizer {
-            analyzer: analyzer.clone(),
-            kind: Kind::Bigrams,
-        },
-    );
-}
-
-#[derive(Clone, Copy)]
-enum Kind {
-    Words,
-    Bigrams,
+    for kind in TermKind::ALL {
+        tokenizers.register(
+            tokenizer_name(kind),
+            AnalyzerTokenizer {
+                analyzer: analyzer.clone(),
+                kind,
+            },
+        );
+    }
 }
 
 /// Adapts the shared `Analyzer` to tantivy. Tantivy clones a tokenizer for every use, so
@@ -98,18 +106,14 @@ enum Kind {
 #[derive(Clone)]
 struct AnalyzerTokenizer {
     analyzer: Arc<Analyzer>,
-    kind: Kind,
+    kind: TermKind,
 }
 
 impl Tokenizer for AnalyzerTokenizer {
     type TokenStream<'a> = VecTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        let tokens = match self.kind {
-            Kind::Words => self.analyzer.words(text),
-            Kind::Bigrams => self.analyzer.bigrams(text),
-        };
-        VecTokenStream::new(text, tokens)
+        VecTokenStream::new(text, self.analyzer.terms(text, self.kind))
     }
 }
 

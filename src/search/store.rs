@@ -28,7 +28,7 @@ const BUILD_PREFIX: &str = "build-";
 const ABANDONED_BUILD_AGE: Duration = Duration::from_secs(3600);
 
 /// Bump when analysis or the schema changes, so indexes built by older code are rebuilt.
-pub const ANALYSIS_VERSION: u32 = 1;
+pub const ANALYSIS_VERSION: u32 = 2;
 
 /// What was indexed, saved beside the index: the data files it was built from (to
 /// detect staleness) and the articles it holds.

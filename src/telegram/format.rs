@@ -4,7 +4,7 @@
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::messages;
-use crate::answer::Passage;
+use crate::answer::Quote;
 
 /// Telegram's limit on a message, in UTF-16 code units of its visible text.
 pub const MAX_MESSAGE_UTF16: usize = 4096;
@@ -39,15 +39,38 @@ pub fn escape(text: &str) -> String {
 /// A passage as a message: the quote in a blockquote with the matched terms in bold,
 /// then where it comes from. Never longer than Telegram allows: a long quote is cut at a
 /// sentence end, with an ellipsis, and the citation is kept.
-pub fn passage_html(p: &Passage) -> String {
+pub fn passage_html(p: &Quote) -> String {
+    quote_message("", p)
+}
+
+/// A passage the engine is not sure answers: a plain note first, then the passage as in
+/// [`passage_html`], the whole within Telegram's limit.
+pub fn unsure_html(p: &Quote) -> String {
+    quote_message(messages::UNSURE, p)
+}
+
+fn quote_message(note: &str, p: &Quote) -> String {
     let citation = citation_text(p);
-    let budget = MAX_MESSAGE_UTF16 - utf16_len(&citation) - 1;
+    let note_len = if note.is_empty() {
+        0
+    } else {
+        utf16_len(note) + 1
+    };
+    let budget = MAX_MESSAGE_UTF16 - utf16_len(&citation) - 1 - note_len;
     let quote = quote_html(&p.display_text, &p.highlights, budget);
-    format!("<blockquote>{quote}</blockquote>\n{}", citation_html(p))
+    let note = if note.is_empty() {
+        String::new()
+    } else {
+        format!("{}\n", escape(note))
+    };
+    format!(
+        "{note}<blockquote>{quote}</blockquote>\n{}",
+        citation_html(p)
+    )
 }
 
 /// `— title · section · ¶N`, the title linked to the article's source when it has one.
-fn citation_html(p: &Passage) -> String {
+fn citation_html(p: &Quote) -> String {
     let title = match &p.source {
         Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
             format!("<a href=\"{}\">{}</a>", escape(url), escape(&p.title))
@@ -63,7 +86,7 @@ fn citation_html(p: &Passage) -> String {
 }
 
 /// The visible text of [`citation_html`].
-fn citation_text(p: &Passage) -> String {
+fn citation_text(p: &Quote) -> String {
     let section = p
         .section
         .as_deref()
@@ -177,7 +200,7 @@ pub fn parse_callback_data(data: &str) -> Option<usize> {
 }
 
 /// An inline result's title: article and section, shortened.
-pub fn inline_title(p: &Passage) -> String {
+pub fn inline_title(p: &Quote) -> String {
     let title = match &p.section {
         Some(section) => format!("{} · {section}", p.title),
         None => p.title.clone(),
@@ -186,7 +209,7 @@ pub fn inline_title(p: &Passage) -> String {
 }
 
 /// An inline result's description: the start of the quote.
-pub fn snippet(p: &Passage) -> String {
+pub fn snippet(p: &Quote) -> String {
     shorten(&p.display_text, SNIPPET_CHARS)
 }
 
@@ -207,8 +230,8 @@ pub fn utf16_len(text: &str) -> usize {
 mod tests {
     use super::*;
 
-    fn passage(text: &str, highlights: Vec<(usize, usize)>) -> Passage {
-        Passage {
+    fn passage(text: &str, highlights: Vec<(usize, usize)>) -> Quote {
+        Quote {
             article: "a1".into(),
             title: "標題 <1> & \"2\"".into(),
             section: Some("01 <節>".into()),

@@ -20,7 +20,7 @@ use super::format;
 use super::messages;
 use super::rate_limit::{RateLimiter, Verdict};
 use super::TelegramBot;
-use crate::answer::{Answer, Engine};
+use crate::answer::{Answer, Engine, Quote, Verdict as AnswerVerdict};
 
 /// Passages an answer pages through with its buttons (and inline results it offers).
 pub const PASSAGES_PER_ANSWER: usize = 5;
@@ -156,18 +156,26 @@ async fn answer(
         Verdict::LimitedQuiet => return Ok(()),
     }
     let (text, keyboard) = match ask(engine, question) {
-        Some(answer) if answer.answered => {
-            let total = answer.passages.len();
-            (
-                format::passage_html(&answer.passages[0]),
-                format::pager(0, total),
-            )
-        }
-        Some(_) => (format::escape(messages::NO_ANSWER), None),
+        Some(answer) => match answer.quotes().first() {
+            Some(first) => (
+                page_html(&answer, first),
+                format::pager(0, answer.quotes().len()),
+            ),
+            None => (format::escape(messages::NO_ANSWER), None),
+        },
         None => (format::escape(messages::ENGINE_ERROR), None),
     };
     reply(bot, msg, text, keyboard).await?;
     Ok(())
+}
+
+/// One quote of an answer as a message: as the answer, or hedged when the engine is
+/// not sure.
+fn page_html(answer: &Answer, quote: &Quote) -> String {
+    match answer.verdict {
+        AnswerVerdict::Unsure => format::unsure_html(quote),
+        _ => format::passage_html(quote),
+    }
 }
 
 /// Asks the engine; `None` (logged) if it failed. The search takes about a millisecond,
@@ -228,15 +236,14 @@ async fn show_page(
     let (Some(index), Some(message), Some(question)) = (index, message, question) else {
         return Ok(false);
     };
-    let passages = ask(engine, &question.0)
-        .filter(|a| a.answered)
-        .map(|a| a.passages)
-        .unwrap_or_default();
-    let Some(passage) = passages.get(index) else {
+    let Some(answer) = ask(engine, &question.0) else {
         return Ok(false);
     };
-    let text = format::passage_html(passage);
-    let keyboard = format::pager(index, passages.len());
+    let Some(passage) = answer.quotes().get(index) else {
+        return Ok(false);
+    };
+    let text = page_html(&answer, passage);
+    let keyboard = format::pager(index, answer.quotes().len());
     retrying(|| {
         let edit = bot
             .edit_message_text(message.chat.id, message.id, text.clone())

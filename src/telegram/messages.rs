@@ -19,6 +19,9 @@ pub const NO_ANSWER: &str = "抱歉，文章里没有找到能回答这个问题
 • 今年代表阿里上台的都有谁\n\
 • 机器人多久能走进家庭";
 
+/// Before the closest passage when the engine is not sure it answers the question.
+pub const UNSURE: &str = "不太确定文章是否回答了这个问题，最接近的段落是：";
+
 /// `/ask` with nothing after it.
 pub const ASK_USAGE: &str = "用法：/ask 你的问题，例如 /ask 通义千问API调用价格下降了多少";
 

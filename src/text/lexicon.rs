@@ -20,8 +20,8 @@ pub const ALIASES_FILE: &str = "aliases.txt";
 /// Question words, particles and function words (Simplified, since analysis runs after
 /// conversion) that say how something is asked, not what is asked about.
 const STOP_WORDS: &str = "
-的 了 是 在 和 与 及 或 也 都 就 还 又 而 被 把 给 对 从 向 让 将 着 过 吗 呢 啊 吧 呀 嘛 么 呗 哦 哇 啦 喔
-什么 什么样 啥 多少 几 几个 几位 几年 怎么 怎么样 怎样 如何 为什么 为啥 为何 凭啥 凭什么 干嘛 哪 哪些 哪个 哪里 哪儿 哪位
+的 了 是 在 和 与 于 及 或 也 都 就 还 又 而 被 把 给 对 从 向 让 将 着 过 吗 呢 啊 吧 呀 嘛 么 呗 哦 哇 啦 喔
+什么 什么样 啥 多少 几 几个 几位 几年 几次 多久 多大 多长 怎么 怎么样 怎样 如何 为什么 为啥 为何 凭啥 凭什么 干嘛 哪 哪些 哪个 哪里 哪儿 哪位
 谁 是不是 是否 有没有 有无 能不能 会不会 可不可以 可以 请问 问 问下 一下 告诉 知道 说说 讲讲 介绍 到底 究竟
 这 那 这个 那个 这些 那些 这么 那么 这样 那样 这里 那里 这次 这届 有 没有 我 你 他 她 它 我们 你们 他们 她们 它们 咱们
 大家 人 一个 一些 些 个 之 其 所 则 要 能 会 得 去 来 做 事 事情 东西 情况 样子 但 但是 而且 并且 还是 以及 如果 因为 所以 嗯 哈 多 很 太 最 更 挺 真
@@ -34,9 +34,55 @@ talk talks talked mention mentioned happen happened happens get gets got make ma
 really actually also just still ever
 ";
 
-/// Characters that only ever mark a question or a tone; a bigram containing one carries
+/// Characters that only ever mark a question or a tone; a term containing one carries
 /// no content (`大吗`, `么事`).
 const PARTICLE_CHARS: &[char] = &['吗', '呢', '啊', '吧', '呀', '嘛', '么', '呗', '哦', '啥'];
+
+/// Stop words that ask for something; the content word next to one is the question's
+/// focus (see `QueryTerms::focus`).
+const QUESTION_WORDS: &[&str] = &[
+    "什么",
+    "什么样",
+    "啥",
+    "多少",
+    "几",
+    "几个",
+    "几位",
+    "几年",
+    "怎么",
+    "怎么样",
+    "怎样",
+    "如何",
+    "为什么",
+    "为啥",
+    "为何",
+    "凭啥",
+    "凭什么",
+    "哪",
+    "哪些",
+    "哪个",
+    "哪里",
+    "哪儿",
+    "哪位",
+    "谁",
+    "几次",
+    "多久",
+    "多大",
+    "多长",
+    "what",
+    "which",
+    "who",
+    "whom",
+    "when",
+    "where",
+    "why",
+    "how",
+];
+
+/// Question words that ask for a number or an amount.
+const NUMBER_WORDS: &[&str] = &[
+    "多少", "几", "几个", "几位", "几年", "几次", "多久", "多大", "多长",
+];
 
 /// Stop words, the user dictionary and alias groups, all normalized.
 #[derive(Debug, Clone, Default)]
@@ -76,9 +122,17 @@ impl Lexicon {
         self.stop_words.contains(term)
     }
 
-    /// True when a two-character term contains a question or tone particle.
-    pub fn has_particle(&self, term: &str) -> bool {
-        term.chars().any(|c| PARTICLE_CHARS.contains(&c))
+    /// True for a character that only marks a question or a tone.
+    pub fn is_particle(&self, c: char) -> bool {
+        PARTICLE_CHARS.contains(&c)
+    }
+
+    pub fn is_question_word(&self, word: &str) -> bool {
+        QUESTION_WORDS.contains(&word)
+    }
+
+    pub fn asks_number(&self, word: &str) -> bool {
+        NUMBER_WORDS.contains(&word)
     }
 }
 

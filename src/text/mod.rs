@@ -1,17 +1,21 @@
-//! Text analysis: normalization, Traditional → Simplified conversion, segmentation and
-//! the domain lexicon. A leaf module: it knows nothing of indexes, bots or terminals.
+//! Text analysis: normalization, Traditional → Simplified conversion, segmentation,
+//! pinyin, an English glossary and the domain lexicon. A leaf module: it knows nothing of
+//! indexes, bots or terminals.
 
-mod analyzer;
+mod english;
 pub mod lexicon;
 mod normalize;
+mod pinyin;
+mod question;
+mod segment;
 
 use std::path::PathBuf;
 
-pub use analyzer::{
-    is_han, term_positions, Analysis, Analyzer, Concept, QueryTerm, QueryTerms, Token,
-};
+pub use english::Glossary;
 pub use lexicon::Lexicon;
 pub use normalize::{fold_char, Normalizer};
+pub use question::{QueryTerm, QueryTerms, Unit};
+pub use segment::{is_han, term_positions, Analyzer, TermKind, Token};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TextError {

@@ -1,0 +1,230 @@
+//! How much of a question a passage covers: each unit of the question (see
+//! `text::Unit`) weighs its rarity in the index, and a passage covers it fully when one of
+//! its forms occurs (the asker's word, an alias member, a translation), or in part by the
+//! share of its syllable pairs it has (a homophone typo of a name still counts).
+
+use std::collections::HashSet;
+
+use crate::search::SearchIndex;
+use crate::text::{term_positions, Analyzer, QueryTerms, TermKind, Unit};
+
+/// A unit of the question with what the index knows of it.
+#[derive(Debug, Clone)]
+pub struct WeightedUnit {
+    /// The rarity (BM25 idf) of its rarest form that occurs in the index, or of its
+    /// characters; single characters weigh half, since segmentation finds them
+    /// inconsistently.
+    pub weight: f32,
+    /// Nothing in the index has any of its forms, nor all of its syllables.
+    pub absent: bool,
+    /// A name, a Latin word or a number: a thing the question is about, not a way of
+    /// asking.
+    pub salient: bool,
+}
+
+/// What a passage covers of a question.
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    /// Weighted share of the question's units covered, in [0, 1].
+    pub share: f32,
+    /// How much of the focus unit the passage covers (1 when the question has none).
+    pub focus: f32,
+    /// Character spans of the question's units in the passage.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+static NO_PAIRS: std::sync::LazyLock<HashSet<&'static str>> =
+    std::sync::LazyLock::new(HashSet::new);
+
+/// Scores passages against one question.
+pub struct CoverageScorer<'q> {
+    terms: &'q QueryTerms,
+    pub units: Vec<WeightedUnit>,
+}
+
+impl<'q> CoverageScorer<'q> {
+    pub fn new(index: &SearchIndex, analyzer: &Analyzer, terms: &'q QueryTerms) -> Self {
+        let units = terms
+            .units
+            .iter()
+            .map(|unit| weigh(index, analyzer, unit))
+            .collect();
+        CoverageScorer { terms, units }
+    }
+
+    /// Weighted share of the question's units that are absent from the index.
+    pub fn absent_share(&self) -> f32 {
+        let total: f32 = self.units.iter().map(|u| u.weight).sum();
+        if total <= 0.0 {
+            return 0.0;
+        }
+        let absent: f32 = self
+            .units
+            .iter()
+            .filter(|u| u.absent)
+            .map(|u| u.weight)
+            .sum();
+        absent / total
+    }
+
+    /// Whether everything the question asks about is a single character (「好的」): too
+    /// little to tell an answer by.
+    pub fn too_little(&self) -> bool {
+        self.terms.units.iter().all(Unit::is_single_char)
+    }
+
+    /// Whether the question names something (a name, a Latin word, a number) that the
+    /// articles never mention.
+    pub fn names_unknown(&self) -> bool {
+        self.units.iter().any(|u| u.absent && u.salient)
+    }
+
+    /// How much of the question a passage covers; `normalized` is the passage normalized
+    /// and `pairs` its syllable pairs.
+    pub fn coverage(&self, normalized: &str, pairs: &HashSet<&str>) -> Coverage {
+        let mut highlights = Vec::new();
+        let (mut got, mut total) = (0.0f32, 0.0f32);
+        let mut shares = Vec::with_capacity(self.units.len());
+        for (unit, weighted) in self.terms.units.iter().zip(&self.units) {
+            // Syllables vouch for a typo of something the articles contain, not for an
+            // everyday word they never use (今天天气 is not half of 天天).
+            let pairs = if weighted.absent { &NO_PAIRS } else { pairs };
+            let share = unit_share(unit, normalized, pairs, &mut highlights);
+            shares.push(share);
+            got += weighted.weight * share;
+            total += weighted.weight;
+        }
+        Coverage {
+            share: if total > 0.0 { got / total } else { 0.0 },
+            focus: self
+                .terms
+                .focus
+                .and_then(|f| shares.get(f).copied())
+                .unwrap_or(1.0),
+            highlights: merge_spans(highlights),
+        }
+    }
+}
+
+fn unit_share(
+    unit: &Unit,
+    normalized: &str,
+    pairs: &HashSet<&str>,
+    highlights: &mut Vec<(usize, usize)>,
+) -> f32 {
+    let mut found = false;
+    for form in unit.forms() {
+        let spans = term_positions(normalized, form);
+        found |= !spans.is_empty();
+        highlights.extend(spans);
+    }
+    if found {
+        return 1.0;
+    }
+    if unit.pinyin.is_empty() {
+        return 0.0;
+    }
+    let matched = unit
+        .pinyin
+        .iter()
+        .filter(|p| pairs.contains(p.as_str()))
+        .count();
+    matched as f32 / unit.pinyin.len() as f32
+}
+
+fn weigh(index: &SearchIndex, analyzer: &Analyzer, unit: &Unit) -> WeightedUnit {
+    let word_idf = unit
+        .forms()
+        .filter(|form| index.doc_freq(TermKind::Words, form) > 0)
+        .map(|form| index.idf(TermKind::Words, form))
+        .reduce(f32::max);
+    // Segmentation may split a form the index holds whole in a passage (云计算 → 云, 计算):
+    // a Latin form is also known as a whole term, a Han one by all its syllable pairs.
+    let known_elsewhere = |form: &str| {
+        let pairs = analyzer.syllable_pairs(form);
+        index.doc_freq(TermKind::Chars, form) > 0
+            || (!pairs.is_empty()
+                && pairs
+                    .iter()
+                    .all(|p| index.doc_freq(TermKind::Pinyin, p) > 0))
+    };
+    let absent = word_idf.is_none() && !unit.forms().any(known_elsewhere);
+    let chars: Vec<String> = analyzer
+        .terms(&unit.surface, TermKind::Chars)
+        .into_iter()
+        .map(|t| t.term)
+        .collect();
+    let char_idf = if chars.is_empty() {
+        index.idf(TermKind::Chars, &unit.surface)
+    } else {
+        chars
+            .iter()
+            .map(|c| index.idf(TermKind::Chars, c))
+            .sum::<f32>()
+            / chars.len() as f32
+    };
+    let digits = unit.surface.chars().any(|c| c.is_ascii_digit());
+    let salient = unit.name || (unit.alphanumeric && digits);
+    let mut weight = word_idf.unwrap_or(char_idf);
+    // A single character is found inconsistently by segmentation; an everyday word the
+    // articles never use may be the asker's paraphrase: both are weak evidence either way.
+    if unit.is_single_char() || (absent && !salient) {
+        weight *= 0.5;
+    }
+    WeightedUnit {
+        weight,
+        absent,
+        salient,
+    }
+}
+
+/// Sorts and merges overlapping or touching spans.
+pub fn merge_spans(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (s, e) in spans {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_merge_when_they_overlap_or_touch() {
+        assert_eq!(
+            merge_spans(vec![(5, 7), (0, 2), (1, 3), (3, 4), (9, 10)]),
+            vec![(0, 4), (5, 7), (9, 10)]
+        );
+    }
+
+    #[test]
+    fn a_unit_is_covered_by_any_form_or_in_part_by_its_syllables() {
+        let unit = Unit {
+            surface: "吴咏铭".into(),
+            alternatives: vec!["eddie wu".into()],
+            pinyin: vec!["wu_yong".into(), "yong_ming".into()],
+            name: true,
+            alphanumeric: false,
+        };
+        let mut spans = Vec::new();
+        let pairs: HashSet<&str> = ["wu_yong", "yong_ming"].into_iter().collect();
+        assert_eq!(
+            unit_share(&unit, "作为主人的吴泳铭", &pairs, &mut spans),
+            1.0
+        );
+        assert!(spans.is_empty());
+        let half: HashSet<&str> = ["wu_yong"].into_iter().collect();
+        assert_eq!(unit_share(&unit, "吴泳", &half, &mut spans), 0.5);
+        assert_eq!(
+            unit_share(&unit, "eddie wu spoke", &HashSet::new(), &mut spans),
+            1.0
+        );
+        assert_eq!(spans, vec![(0, 8)]);
+    }
+}

@@ -1,0 +1,443 @@
+//! The one analysis that passages and questions both go through, so they cannot drift:
+//! normalize (width, case, Traditional → Simplified), split into Han and alphanumeric
+//! runs, segment Han runs with jieba, drop stop words, and emit three kinds of term.
+
+use std::path::Path;
+
+use jieba_rs::Jieba;
+
+use super::english::Glossary;
+use super::lexicon::Lexicon;
+use super::normalize::Normalizer;
+use super::pinyin::{syllable, syllable_pair};
+use super::TextError;
+
+/// The kinds of term analysis produces; each is indexed in a field of its own and scored
+/// apart, because they fail differently: characters survive any segmentation, words
+/// carry meaning, syllables survive homophone typos and variant characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TermKind {
+    /// Han characters one by one, and alphanumeric words (`qwen2.5`, `qwen`, `2.5`).
+    Chars,
+    /// jieba's search-mode words (compounds and their parts) and alphanumeric words.
+    Words,
+    /// Toneless pinyin of adjacent Han characters (`wu_yong`).
+    Pinyin,
+}
+
+impl TermKind {
+    pub const ALL: [TermKind; 3] = [TermKind::Chars, TermKind::Words, TermKind::Pinyin];
+}
+
+/// One term of analyzed text with its character span in the text it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub term: String,
+    /// Character offsets (not bytes) into the analyzed text.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One word of the base segmentation, as a character span of normalized text.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Segment {
+    pub start: usize,
+    pub end: usize,
+    pub han: bool,
+    pub stop: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum RunKind {
+    Han,
+    Alnum,
+}
+
+/// Built once per process (the jieba dictionary alone takes ~80 ms and ~30 MB) and
+/// shared behind an `Arc`.
+pub struct Analyzer {
+    normalizer: Normalizer,
+    jieba: Jieba,
+    pub(super) lexicon: Lexicon,
+    pub(super) glossary: Glossary,
+}
+
+impl Analyzer {
+    pub fn new(lexicon: Lexicon) -> Self {
+        Self::with_normalizer(Normalizer::new(), lexicon)
+    }
+
+    /// Loads the lexicon that lives in `data_dir` (entries normalized like any text).
+    pub fn for_data_dir(data_dir: &Path) -> Result<Self, TextError> {
+        let normalizer = Normalizer::new();
+        let lexicon_dir = data_dir.join(super::lexicon::LEXICON_DIR);
+        let lexicon = Lexicon::load(&lexicon_dir, |s| normalizer.normalize(s))?;
+        Ok(Self::with_normalizer(normalizer, lexicon))
+    }
+
+    fn with_normalizer(normalizer: Normalizer, lexicon: Lexicon) -> Self {
+        let mut jieba = Jieba::new();
+        for (word, freq) in &lexicon.user_words {
+            jieba.add_word(word, *freq, None);
+        }
+        Analyzer {
+            normalizer,
+            jieba,
+            lexicon,
+            glossary: Glossary::builtin(),
+        }
+    }
+
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.normalizer
+    }
+
+    /// Normalized text, aligned character for character with `text`.
+    pub fn normalize(&self, text: &str) -> String {
+        self.normalizer.normalize(text)
+    }
+
+    /// The terms of one kind in `text`, with their character spans.
+    pub fn terms(&self, text: &str, kind: TermKind) -> Vec<Token> {
+        let norm: Vec<char> = self.normalize(text).chars().collect();
+        self.terms_of(&norm, &self.segments(&norm), kind)
+    }
+
+    pub(super) fn terms_of(
+        &self,
+        norm: &[char],
+        segments: &[Segment],
+        kind: TermKind,
+    ) -> Vec<Token> {
+        match kind {
+            TermKind::Words => self.words_of(norm),
+            TermKind::Chars => self.chars_of(norm, segments),
+            TermKind::Pinyin => self.pinyin_of(norm, segments),
+        }
+    }
+
+    /// The syllable pairs of normalized text, for checking which of a question's pairs a
+    /// passage has without segmenting it again.
+    pub fn syllable_pairs(&self, normalized: &str) -> Vec<String> {
+        let norm: Vec<char> = normalized.chars().collect();
+        let mut out = Vec::new();
+        for pair in norm.windows(2) {
+            if let (Some(a), Some(b)) = (syllable(pair[0]), syllable(pair[1])) {
+                out.push(syllable_pair(a, b));
+            }
+        }
+        out
+    }
+
+    fn words_of(&self, norm: &[char]) -> Vec<Token> {
+        let mut out = Vec::new();
+        for (kind, start, end) in runs(norm) {
+            let run: String = norm[start..end].iter().collect();
+            match kind {
+                RunKind::Han => {
+                    for t in self.jieba.cut_for_search(&run, true) {
+                        self.push_word(&mut out, t.word, start + t.start, start + t.end);
+                    }
+                }
+                RunKind::Alnum => self.push_alnum(&mut out, norm, start, end),
+            }
+        }
+        out
+    }
+
+    /// Content characters one by one: no segmentation to disagree with, so a question
+    /// and a passage that split a name differently still share its characters.
+    fn chars_of(&self, norm: &[char], segments: &[Segment]) -> Vec<Token> {
+        let mut out = Vec::new();
+        for seg in segments.iter().filter(|s| !s.stop) {
+            if !seg.han {
+                self.push_alnum(&mut out, norm, seg.start, seg.end);
+                continue;
+            }
+            for (i, &c) in norm.iter().enumerate().take(seg.end).skip(seg.start) {
+                if !self.lexicon.is_particle(c) {
+                    out.push(Token {
+                        term: c.to_string(),
+                        start: i,
+                        end: i + 1,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Syllable pairs inside content spans (runs of Han words that are not stop words), so
+    /// no pair straddles a question word (`是谁`), which would match nothing relevant.
+    fn pinyin_of(&self, norm: &[char], segments: &[Segment]) -> Vec<Token> {
+        let mut out = Vec::new();
+        for (start, end) in content_spans(segments) {
+            for i in start..end.saturating_sub(1) {
+                let (a, b) = (norm[i], norm[i + 1]);
+                if self.lexicon.is_particle(a) || self.lexicon.is_particle(b) {
+                    continue;
+                }
+                if let (Some(sa), Some(sb)) = (syllable(a), syllable(b)) {
+                    out.push(Token {
+                        term: syllable_pair(sa, sb),
+                        start: i,
+                        end: i + 2,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The base segmentation of normalized text: jieba's words for Han runs, whole
+    /// alphanumeric runs, each marked if it is a stop word.
+    pub(super) fn segments(&self, norm: &[char]) -> Vec<Segment> {
+        let mut out = Vec::new();
+        for (kind, start, end) in runs(norm) {
+            let run: String = norm[start..end].iter().collect();
+            match kind {
+                RunKind::Han => {
+                    for w in self.jieba.cut(&run, true) {
+                        out.push(Segment {
+                            start: start + w.start,
+                            end: start + w.end,
+                            han: true,
+                            stop: self.lexicon.is_stop_word(w.word),
+                        });
+                    }
+                }
+                RunKind::Alnum => out.push(Segment {
+                    start,
+                    end,
+                    han: false,
+                    stop: self.lexicon.is_stop_word(&run),
+                }),
+            }
+        }
+        out
+    }
+
+    /// Whether a question word looks like a name rather than an everyday word: a Han word
+    /// the segmenter's dictionary tags as a person, place, organization or product
+    /// (特斯拉, 上海), or a capitalized Latin word (NBA, APP, Tesla). Han words missing from
+    /// the dictionary are not counted: most are fragments the segmenter guessed (降得).
+    pub(super) fn looks_like_name(&self, term: &str, original: &[char]) -> bool {
+        if term.chars().all(is_han) {
+            const NAME_TAGS: [&str; 4] = ["nr", "ns", "nt", "nz"];
+            self.jieba.has_word(term)
+                && matches!(self.jieba.tag(term, false).as_slice(),
+                    [tag] if NAME_TAGS.iter().any(|n| tag.tag.starts_with(n)))
+        } else {
+            original.iter().any(|c| c.is_uppercase()) && term.chars().any(|c| c.is_alphabetic())
+        }
+    }
+
+    /// An alphanumeric run, whole and in its parts (`qwen2.5` → `qwen`, `2.5`).
+    fn push_alnum(&self, out: &mut Vec<Token>, norm: &[char], start: usize, end: usize) {
+        let run: String = norm[start..end].iter().collect();
+        self.push_word(out, &run, start, end);
+        let parts = alnum_parts(&norm[start..end]);
+        if parts != [(0, end - start)] {
+            for (s, e) in parts {
+                let part: String = norm[start + s..start + e].iter().collect();
+                self.push_word(out, &part, start + s, start + e);
+            }
+        }
+    }
+
+    fn push_word(&self, out: &mut Vec<Token>, word: &str, start: usize, end: usize) {
+        if word.trim().is_empty() || self.lexicon.is_stop_word(word) {
+            return;
+        }
+        out.push(Token {
+            term: word.to_owned(),
+            start,
+            end,
+        });
+    }
+}
+
+/// Character spans of consecutive Han segments that are not stop words.
+pub(super) fn content_spans(segments: &[Segment]) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for seg in segments.iter().filter(|s| s.han && !s.stop) {
+        match spans.last_mut() {
+            Some((_, end)) if *end == seg.start => *end = seg.end,
+            _ => spans.push((seg.start, seg.end)),
+        }
+    }
+    spans
+}
+
+/// Character spans where `term` occurs in `text`. A term must not be glued to letters
+/// or digits of the same kind: `ai` is not found in `said`, nor `2` in `25`, but `qwen`
+/// is found in `qwen2.5`.
+pub fn term_positions(text: &str, term: &str) -> Vec<(usize, usize)> {
+    if term.is_empty() {
+        return Vec::new();
+    }
+    let glued = |a: Option<char>, b: Option<char>| matches!((a, b), (Some(a), Some(b)) if a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric());
+    text.match_indices(term)
+        .filter(|(i, _)| {
+            let before = text[..*i].chars().next_back();
+            let after = text[i + term.len()..].chars().next();
+            !glued(before, term.chars().next()) && !glued(after, term.chars().next_back())
+        })
+        .map(|(i, _)| {
+            let start = text[..i].chars().count();
+            (start, start + term.chars().count())
+        })
+        .collect()
+}
+
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+/// Splits normalized text into runs of Han characters and of alphanumerics; everything
+/// else (punctuation, spaces, emoji) separates runs. Inside an alphanumeric run, `.`
+/// between digits (`2.5`), `%` after a digit and `&` between letters (`r&d`) are kept.
+fn runs(chars: &[char]) -> Vec<(RunKind, usize, usize)> {
+    let kind_at = |i: usize| -> Option<RunKind> {
+        let c = chars[i];
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+        let letter = |c: Option<char>| c.is_some_and(|c| c.is_alphabetic());
+        let joins_alnum = c.is_alphanumeric()
+            || (c == '.' && digit(prev) && digit(next))
+            || (c == '%' && digit(prev))
+            || (c == '&' && letter(prev) && letter(next));
+        if is_han(c) {
+            Some(RunKind::Han)
+        } else if joins_alnum {
+            Some(RunKind::Alnum)
+        } else {
+            None
+        }
+    };
+    let mut out: Vec<(RunKind, usize, usize)> = Vec::new();
+    for i in 0..chars.len() {
+        let Some(kind) = kind_at(i) else { continue };
+        match out.last_mut() {
+            Some((k, _, end)) if *k == kind && *end == i => *end = i + 1,
+            _ => out.push((kind, i, i + 1)),
+        }
+    }
+    out
+}
+
+/// Letter and number parts of an alphanumeric run, two characters or more each
+/// (`qwen2.5` → `qwen`, `2.5`; `97%` → `97`; `l4` → nothing).
+fn alnum_parts(run: &[char]) -> Vec<(usize, usize)> {
+    #[derive(PartialEq)]
+    enum Class {
+        Number,
+        Symbol,
+        Letter,
+    }
+    let class = |c: char| match c {
+        '0'..='9' | '.' => Class::Number,
+        '%' | '&' => Class::Symbol,
+        _ => Class::Letter,
+    };
+    let mut parts: Vec<(usize, usize)> = Vec::new();
+    for (i, &c) in run.iter().enumerate() {
+        match parts.last_mut() {
+            Some((s, e)) if *e == i && class(run[*s]) == class(c) => *e = i + 1,
+            _ => parts.push((i, i + 1)),
+        }
+    }
+    parts.retain(|(s, e)| e - s >= 2 && run[*s..*e].iter().any(|c| c.is_alphanumeric()));
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyzer() -> Analyzer {
+        Analyzer::new(Lexicon::builtin())
+    }
+
+    fn terms(a: &Analyzer, text: &str, kind: TermKind) -> Vec<String> {
+        a.terms(text, kind).into_iter().map(|t| t.term).collect()
+    }
+
+    #[test]
+    fn traditional_and_simplified_analyze_alike() {
+        let a = analyzer();
+        for kind in TermKind::ALL {
+            assert_eq!(
+                terms(&a, "雲棲大會的生態", kind),
+                terms(&a, "云栖大会的生态", kind)
+            );
+        }
+        assert_eq!(
+            terms(&a, "雲棲大會", TermKind::Chars),
+            vec!["云", "栖", "大", "会"]
+        );
+    }
+
+    #[test]
+    fn homophone_typos_share_syllable_pairs() {
+        let a = analyzer();
+        assert_eq!(
+            terms(&a, "吴咏铭", TermKind::Pinyin),
+            terms(&a, "吳泳銘", TermKind::Pinyin)
+        );
+        assert!(terms(&a, "吴泳铭是谁", TermKind::Pinyin)
+            .iter()
+            .all(|t| t != "ming_shi"));
+    }
+
+    #[test]
+    fn alphanumerics_are_kept_whole_and_in_parts() {
+        let a = analyzer();
+        let words = terms(
+            &a,
+            "Qwen2.5下載量突破4000萬，降了97%，L4 與 R&D",
+            TermKind::Words,
+        );
+        for expected in ["qwen2.5", "qwen", "2.5", "4000", "97%", "97", "l4", "r&d"] {
+            assert!(
+                words.iter().any(|w| w == expected),
+                "{expected} missing from {words:?}"
+            );
+        }
+        let chars = terms(&a, "Qwen2.5下載", TermKind::Chars);
+        assert_eq!(chars, vec!["qwen2.5", "qwen", "2.5", "下", "载"]);
+    }
+
+    #[test]
+    fn spans_point_into_the_original_text() {
+        let a = analyzer();
+        let text = "阿里雲百鍊上的調用價格";
+        let chars: Vec<char> = text.chars().collect();
+        for kind in [TermKind::Words, TermKind::Chars] {
+            for t in a.terms(text, kind) {
+                let original: String = chars[t.start..t.end].iter().collect();
+                assert_eq!(a.normalize(&original), t.term);
+            }
+        }
+    }
+
+    #[test]
+    fn the_user_dictionary_keeps_domain_words_whole() {
+        let plain = analyzer();
+        let text = "持續的以價換量";
+        assert!(!terms(&plain, text, TermKind::Words).contains(&"以价换量".to_owned()));
+        let mut lexicon = Lexicon::builtin();
+        lexicon.user_words = vec![("以价换量".to_owned(), None)];
+        let tuned = Analyzer::new(lexicon);
+        assert!(terms(&tuned, text, TermKind::Words).contains(&"以价换量".to_owned()));
+    }
+
+    #[test]
+    fn whole_words_only() {
+        assert_eq!(term_positions("who is the ceo", "ceo"), vec![(11, 14)]);
+        assert!(term_positions("he said so", "ai").is_empty());
+        assert_eq!(term_positions("问通义千问", "通义"), vec![(1, 3)]);
+    }
+}
