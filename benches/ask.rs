@@ -12,19 +12,14 @@ const ROUNDS: usize = 50;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let questions: Vec<String> = std::fs::read_to_string(root.join("../shared/eval/public.jsonl"))
-        .map(|text| {
-            text.lines()
-                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-                .filter_map(|v| v["q"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_else(|_| {
-            vec![
-                "通义千问API调用价格下降了多少".to_owned(),
-                "今天天气怎么样".to_owned(),
-            ]
-        });
+    // The blind holdout questions: unseen by tuning, and shipped with the repository.
+    let questions: Vec<String> =
+        std::fs::read_to_string(root.join("tests/fixtures/blind_holdout.jsonl"))
+            .expect("tests/fixtures/blind_holdout.jsonl")
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["q"].as_str().map(str::to_owned))
+            .collect();
 
     let index = tempfile::tempdir().expect("temp dir");
     let config = EngineConfig {

@@ -3,10 +3,11 @@
 //! its forms occurs (the asker's word, an alias member, a translation), or in part by the
 //! share of its syllable pairs it has (a homophone typo of a name still counts).
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use crate::search::SearchIndex;
-use crate::text::{term_positions, Analyzer, QueryTerms, TermKind, Unit};
+use crate::text::{is_han, term_positions, Analyzer, QueryTerms, TermKind, Unit};
 
 /// A unit of the question with what the index knows of it.
 #[derive(Debug, Clone)]
@@ -32,9 +33,6 @@ pub struct Coverage {
     /// Character spans of the question's units in the passage.
     pub highlights: Vec<(usize, usize)>,
 }
-
-static NO_PAIRS: std::sync::LazyLock<HashSet<&'static str>> =
-    std::sync::LazyLock::new(HashSet::new);
 
 /// Scores passages against one question.
 pub struct CoverageScorer<'q> {
@@ -79,17 +77,23 @@ impl<'q> CoverageScorer<'q> {
         self.units.iter().any(|u| u.absent && u.salient)
     }
 
-    /// How much of the question a passage covers; `normalized` is the passage normalized
-    /// and `pairs` its syllable pairs.
-    pub fn coverage(&self, normalized: &str, pairs: &HashSet<&str>) -> Coverage {
+    /// How much of the question a passage covers; `normalized` is the passage normalized.
+    pub fn coverage(&self, analyzer: &Analyzer, normalized: &str) -> Coverage {
         let mut highlights = Vec::new();
         let (mut got, mut total) = (0.0f32, 0.0f32);
         let mut shares = Vec::with_capacity(self.units.len());
+        // The passage's syllable pairs, computed only if a unit needs them: most units are
+        // found by one of their forms, or not at all.
+        let pairs: OnceCell<HashSet<String>> = OnceCell::new();
         for (unit, weighted) in self.terms.units.iter().zip(&self.units) {
+            let mut share = forms_share(unit, normalized, &mut highlights);
             // Syllables vouch for a typo of something the articles contain, not for an
             // everyday word they never use (今天天气 is not half of 天天).
-            let pairs = if weighted.absent { &NO_PAIRS } else { pairs };
-            let share = unit_share(unit, normalized, pairs, &mut highlights);
+            if share == 0.0 && !weighted.absent && !unit.pinyin.is_empty() {
+                let pairs =
+                    pairs.get_or_init(|| analyzer.syllable_pairs(normalized).into_iter().collect());
+                share = pinyin_share(unit, pairs);
+            }
             shares.push(share);
             got += weighted.weight * share;
             total += weighted.weight;
@@ -106,12 +110,9 @@ impl<'q> CoverageScorer<'q> {
     }
 }
 
-fn unit_share(
-    unit: &Unit,
-    normalized: &str,
-    pairs: &HashSet<&str>,
-    highlights: &mut Vec<(usize, usize)>,
-) -> f32 {
+/// 1 when one of the unit's forms occurs in the passage (their spans go to `highlights`),
+/// 0 otherwise.
+fn forms_share(unit: &Unit, normalized: &str, highlights: &mut Vec<(usize, usize)>) -> f32 {
     let mut found = false;
     for form in unit.forms() {
         let spans = term_positions(normalized, form);
@@ -119,16 +120,18 @@ fn unit_share(
         highlights.extend(spans);
     }
     if found {
-        return 1.0;
+        1.0
+    } else {
+        0.0
     }
+}
+
+/// The share of the unit's syllable pairs that the passage has.
+fn pinyin_share(unit: &Unit, pairs: &HashSet<String>) -> f32 {
     if unit.pinyin.is_empty() {
         return 0.0;
     }
-    let matched = unit
-        .pinyin
-        .iter()
-        .filter(|p| pairs.contains(p.as_str()))
-        .count();
+    let matched = unit.pinyin.iter().filter(|p| pairs.contains(*p)).count();
     matched as f32 / unit.pinyin.len() as f32
 }
 
@@ -149,19 +152,16 @@ fn weigh(index: &SearchIndex, analyzer: &Analyzer, unit: &Unit) -> WeightedUnit 
                     .all(|p| index.doc_freq(TermKind::Pinyin, p) > 0))
     };
     let absent = word_idf.is_none() && !unit.forms().any(known_elsewhere);
-    let chars: Vec<String> = analyzer
-        .terms(&unit.surface, TermKind::Chars)
-        .into_iter()
-        .map(|t| t.term)
-        .collect();
-    let char_idf = if chars.is_empty() {
+    // The surface is normalized already: its characters are the index's character terms.
+    let han: Vec<char> = unit.surface.chars().filter(|&c| is_han(c)).collect();
+    let char_idf = if han.is_empty() {
         index.idf(TermKind::Chars, &unit.surface)
     } else {
-        chars
-            .iter()
-            .map(|c| index.idf(TermKind::Chars, c))
+        let mut buf = [0u8; 4];
+        han.iter()
+            .map(|c| index.idf(TermKind::Chars, c.encode_utf8(&mut buf)))
             .sum::<f32>()
-            / chars.len() as f32
+            / han.len() as f32
     };
     let digits = unit.surface.chars().any(|c| c.is_ascii_digit());
     let salient = unit.name || (unit.alphanumeric && digits);
@@ -213,18 +213,12 @@ mod tests {
             alphanumeric: false,
         };
         let mut spans = Vec::new();
-        let pairs: HashSet<&str> = ["wu_yong", "yong_ming"].into_iter().collect();
-        assert_eq!(
-            unit_share(&unit, "作为主人的吴泳铭", &pairs, &mut spans),
-            1.0
-        );
+        assert_eq!(forms_share(&unit, "作为主人的吴泳铭", &mut spans), 0.0);
         assert!(spans.is_empty());
-        let half: HashSet<&str> = ["wu_yong"].into_iter().collect();
-        assert_eq!(unit_share(&unit, "吴泳", &half, &mut spans), 0.5);
-        assert_eq!(
-            unit_share(&unit, "eddie wu spoke", &HashSet::new(), &mut spans),
-            1.0
-        );
+        let pairs = |p: &[&str]| -> HashSet<String> { p.iter().map(|s| s.to_string()).collect() };
+        assert_eq!(pinyin_share(&unit, &pairs(&["wu_yong", "yong_ming"])), 1.0);
+        assert_eq!(pinyin_share(&unit, &pairs(&["wu_yong"])), 0.5);
+        assert_eq!(forms_share(&unit, "eddie wu spoke", &mut spans), 1.0);
         assert_eq!(spans, vec![(0, 8)]);
     }
 }

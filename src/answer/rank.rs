@@ -3,8 +3,6 @@
 //! summed with fixed weights. Normalizing per kind keeps one kind's scale (characters
 //! match far more often than words) from drowning the others.
 
-use std::collections::HashSet;
-
 use super::coverage::{Coverage, CoverageScorer};
 use crate::search::Hit;
 use crate::text::Analyzer;
@@ -43,9 +41,7 @@ pub fn rank(hits: Vec<Hit>, analyzer: &Analyzer, scorer: &CoverageScorer) -> Vec
                 .filter(|((_, b), _)| *b > 0.0)
                 .map(|((s, b), w)| w * s / b)
                 .sum();
-            let pairs_owned = analyzer.syllable_pairs(&hit.normalized);
-            let pairs: HashSet<&str> = pairs_owned.iter().map(String::as_str).collect();
-            let coverage = scorer.coverage(&hit.normalized, &pairs);
+            let coverage = scorer.coverage(analyzer, &hit.normalized);
             Ranked {
                 score: lexical + COVERAGE_WEIGHT * coverage.share,
                 coverage,

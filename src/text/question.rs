@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use super::pinyin::{syllable, syllable_pair};
 use super::segment::{is_han, term_positions, Analyzer, Segment, TermKind};
 
 /// Weight of a search term that an alias or a dictionary translation contributed rather
@@ -141,7 +140,7 @@ impl Analyzer {
             } else {
                 self.english_unit(&norm, &segments, i)
             };
-            let pinyin = self.pairs(&surface);
+            let pinyin = self.syllable_pairs(&surface);
             q.units.push(Unit {
                 surface,
                 alternatives,
@@ -217,14 +216,6 @@ impl Analyzer {
         }
         let translations = self.glossary.lookup(&word).to_vec();
         (word, i + 1, translations)
-    }
-
-    fn pairs(&self, surface: &str) -> Vec<String> {
-        let chars: Vec<char> = surface.chars().collect();
-        chars
-            .windows(2)
-            .filter_map(|w| Some(syllable_pair(syllable(w[0])?, syllable(w[1])?)))
-            .collect()
     }
 
     /// The unit nearest to a question word, counting segments; on a tie the one after it
