@@ -200,7 +200,7 @@ fn eval_reports_ranking_and_decision_apart_on_the_holdout_set() {
     let text = stdout(&out);
     for heading in [
         "ranking (gate off)",
-        "decision (min confidence 0.70)",
+        "decision (min confidence 0.35)",
         "by tag:",
         "sweep:",
     ] {

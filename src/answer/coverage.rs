@@ -30,6 +30,9 @@ pub struct Coverage {
     pub share: f32,
     /// How much of the focus unit the passage covers (1 when the question has none).
     pub focus: f32,
+    /// Share of the question's units, unweighted, that the passage does not cover even
+    /// half: a rare name covered does not hide the rest of the question missing.
+    pub uncovered: f32,
     /// Character spans of the question's units in the passage.
     pub highlights: Vec<(usize, usize)>,
 }
@@ -98,8 +101,10 @@ impl<'q> CoverageScorer<'q> {
             got += weighted.weight * share;
             total += weighted.weight;
         }
+        let uncovered = shares.iter().filter(|&&s| s < 0.5).count() as f32;
         Coverage {
             share: if total > 0.0 { got / total } else { 0.0 },
+            uncovered: uncovered / shares.len().max(1) as f32,
             focus: self
                 .terms
                 .focus

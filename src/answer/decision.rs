@@ -8,6 +8,9 @@
 
 use serde::Serialize;
 
+/// How many signals there are.
+const N: usize = 9;
+
 /// The signals, all computed for the best-ranked passage.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
 pub struct Features {
@@ -23,26 +26,30 @@ pub struct Features {
     pub unknown_name: f32,
     /// (first − second) / first of the ranking score.
     pub margin: f32,
-    /// 1 when the question asks for a number and the passage has none.
-    pub number_missing: f32,
+    /// 1 when the question asks for a kind of answer (a number, a time, a place, a
+    /// person) that the passage does not state.
+    pub type_missing: f32,
     /// How much of the question's characters it matches, in BM25 terms, relative to a
     /// passage holding each of them once.
     pub char_match: f32,
+    /// Unweighted share of the question's units it does not cover.
+    pub uncovered: f32,
 }
 
 impl Features {
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; N] = [
         "coverage",
         "focus",
         "has_focus",
         "absent",
         "unknown_name",
         "margin",
-        "number_missing",
+        "type_missing",
         "char_match",
+        "uncovered",
     ];
 
-    pub fn values(&self) -> [f32; 8] {
+    pub fn values(&self) -> [f32; N] {
         [
             self.coverage,
             self.focus,
@@ -50,8 +57,9 @@ impl Features {
             self.absent,
             self.unknown_name,
             self.margin,
-            self.number_missing,
+            self.type_missing,
             self.char_match,
+            self.uncovered,
         ]
     }
 }
@@ -60,14 +68,16 @@ impl Features {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Model {
     pub bias: f32,
-    pub weights: [f32; 8],
+    pub weights: [f32; N],
 }
 
 impl Model {
     /// Fitted on `tests/fixtures/blind_tune.jsonl` with `yunqi-bot eval … --fit`.
     pub const FITTED: Model = Model {
-        bias: 1.402,
-        weights: [0.635, 0.885, -0.755, -0.806, -1.814, -0.615, -3.813, 1.429],
+        bias: 0.356,
+        weights: [
+            0.587, 1.127, -0.803, -0.157, -1.865, -1.440, -1.260, 1.581, -1.154,
+        ],
     };
 
     pub fn confidence(&self, features: &Features) -> f32 {
@@ -82,46 +92,51 @@ impl Model {
     }
 
     /// Fits a model to labelled examples (true: the question is answerable) by gradient
-    /// descent on the L2-regularized log loss. Features are standardized while fitting so
-    /// one step size suits them all; the weights returned apply to raw features.
+    /// descent on the L2-regularized log loss, each class weighing half, so that the few
+    /// unanswerable questions are not drowned by the many answerable ones. Features are
+    /// standardized while fitting so one step size suits them all; the weights returned
+    /// apply to raw features.
     pub fn fit(examples: &[(Features, bool)]) -> Model {
         const STEPS: usize = 5_000;
         const RATE: f64 = 0.1;
         const L2: f64 = 0.05;
         let n = examples.len().max(1) as f64;
-        let rows: Vec<[f64; 8]> = examples
+        let positives = examples.iter().filter(|(_, y)| *y).count().max(1) as f64;
+        let negatives = (examples.len() as f64 - positives).max(1.0);
+        let class_weight = |y: bool| n / 2.0 / if y { positives } else { negatives };
+        let rows: Vec<[f64; N]> = examples
             .iter()
             .map(|(f, _)| f.values().map(f64::from))
             .collect();
-        let mut mean = [0.0f64; 8];
-        let mut sd = [0.0f64; 8];
-        for j in 0..8 {
+        let mut mean = [0.0f64; N];
+        let mut sd = [0.0f64; N];
+        for j in 0..N {
             mean[j] = rows.iter().map(|r| r[j]).sum::<f64>() / n;
             let var = rows.iter().map(|r| (r[j] - mean[j]).powi(2)).sum::<f64>() / n;
             sd[j] = if var > 1e-12 { var.sqrt() } else { 1.0 };
         }
-        let z: Vec<[f64; 8]> = rows
+        let z: Vec<[f64; N]> = rows
             .iter()
             .map(|r| std::array::from_fn(|j| (r[j] - mean[j]) / sd[j]))
             .collect();
-        let (mut b, mut w) = (0.0f64, [0.0f64; 8]);
+        let (mut b, mut w) = (0.0f64, [0.0f64; N]);
         for _ in 0..STEPS {
-            let (mut gb, mut gw) = (0.0f64, [0.0f64; 8]);
+            let (mut gb, mut gw) = (0.0f64, [0.0f64; N]);
             for (x, (_, y)) in z.iter().zip(examples) {
-                let s = b + (0..8).map(|j| w[j] * x[j]).sum::<f64>();
-                let err = 1.0 / (1.0 + (-s).exp()) - f64::from(u8::from(*y));
+                let s = b + (0..N).map(|j| w[j] * x[j]).sum::<f64>();
+                let err = (1.0 / (1.0 + (-s).exp()) - f64::from(u8::from(*y))) * class_weight(*y);
                 gb += err;
-                for j in 0..8 {
+                for j in 0..N {
                     gw[j] += err * x[j];
                 }
             }
             b -= RATE * gb / n;
-            for j in 0..8 {
+            for j in 0..N {
                 w[j] -= RATE * (gw[j] / n + L2 * w[j]);
             }
         }
-        let weights: [f32; 8] = std::array::from_fn(|j| (w[j] / sd[j]) as f32);
-        let bias = b - (0..8).map(|j| w[j] * mean[j] / sd[j]).sum::<f64>();
+        let weights: [f32; N] = std::array::from_fn(|j| (w[j] / sd[j]) as f32);
+        let bias = b - (0..N).map(|j| w[j] * mean[j] / sd[j]).sum::<f64>();
         Model {
             bias: bias as f32,
             weights,

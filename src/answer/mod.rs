@@ -67,10 +67,10 @@ pub struct Settings {
 }
 
 /// The default answer threshold, chosen on the tune set (see README): a group bot can be
-/// made stricter with `MIN_CONFIDENCE` (0.85 refuses most off-topic questions).
-pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.7;
+/// made stricter with `MIN_CONFIDENCE` (0.5 refuses most off-topic questions).
+pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.35;
 /// The default floor of the "not sure" middle ground: below it, nothing is quoted.
-pub const DEFAULT_MIN_RELATED: f32 = 0.45;
+pub const DEFAULT_MIN_RELATED: f32 = 0.2;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -242,7 +242,7 @@ impl Engine {
         let hits = index.search(&terms, CANDIDATES_PER_KIND.max(top))?;
         let scorer = CoverageScorer::new(&index, analyzer, &terms);
         let ranked = rank::rank(hits, analyzer, &scorer);
-        let features = features(&index, &terms, &scorer, &ranked);
+        let features = features(analyzer, &index, &terms, &scorer, &ranked);
         // A passage that covers nothing of the question cannot answer it, nor be close;
         // nor can single characters tell an answer.
         let confidence = if features.coverage <= 0.0 || scorer.too_little() {
@@ -379,6 +379,7 @@ impl Engine {
 
 /// The decision's signals for the best-ranked passage.
 fn features(
+    analyzer: &Analyzer,
     index: &SearchIndex,
     terms: &QueryTerms,
     scorer: &CoverageScorer,
@@ -388,11 +389,6 @@ fn features(
         return Features::default();
     };
     let second = ranked.get(1).map_or(0.0, |r| r.score);
-    let has_digits = first
-        .hit
-        .normalized
-        .chars()
-        .any(|c| c.is_ascii_digit() || "一二三四五六七八九十百千万亿两".contains(c));
     let char_terms = terms.terms.iter().filter(|t| t.kind == TermKind::Chars);
     let char_ideal: f32 = char_terms
         .map(|t| t.weight * index.idf(TermKind::Chars, &t.term))
@@ -408,12 +404,17 @@ fn features(
         } else {
             0.0
         },
-        number_missing: f32::from(u8::from(terms.asks_number && !has_digits)),
+        type_missing: f32::from(u8::from(
+            terms
+                .answer_type
+                .is_some_and(|kind| !analyzer.mentions(&first.hit.normalized, kind)),
+        )),
         char_match: if char_ideal > 0.0 {
             (first.hit.scores[0] / char_ideal).min(2.0)
         } else {
             0.0
         },
+        uncovered: first.coverage.uncovered,
     }
 }
 

@@ -13,6 +13,11 @@ use crate::text::Analyzer;
 /// set; R@1 moved by at most 0.02 across the settings tried (README).
 pub const KIND_WEIGHTS: [f32; 3] = [1.0, 0.5, 0.5];
 pub const COVERAGE_WEIGHT: f32 = 2.0;
+/// Weight of the log of a passage's length in characters. BM25's length normalization
+/// lets a short paragraph that shares a few common characters with the question
+/// (「應該說,今年主論壇的三場圓桌會議…」) outrank the one that answers it; this prior
+/// leans back towards paragraphs that say more (tune R@1 0.795 → 0.818).
+pub const LENGTH_WEIGHT: f32 = 0.4;
 
 /// A candidate with its fused score and what it covers of the question.
 #[derive(Debug, Clone)]
@@ -42,8 +47,9 @@ pub fn rank(hits: Vec<Hit>, analyzer: &Analyzer, scorer: &CoverageScorer) -> Vec
                 .map(|((s, b), w)| w * s / b)
                 .sum();
             let coverage = scorer.coverage(analyzer, &hit.normalized);
+            let length = (hit.normalized.chars().count().max(1) as f32).ln();
             Ranked {
-                score: lexical + COVERAGE_WEIGHT * coverage.share,
+                score: lexical + COVERAGE_WEIGHT * coverage.share + LENGTH_WEIGHT * length,
                 coverage,
                 hit,
             }

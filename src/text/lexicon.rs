@@ -79,9 +79,49 @@ const QUESTION_WORDS: &[&str] = &[
     "how",
 ];
 
-/// Question words that ask for a number or an amount.
-const NUMBER_WORDS: &[&str] = &[
-    "多少", "几", "几个", "几位", "几年", "几次", "多久", "多大", "多长",
+/// What a question asks for, when its question words say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerType {
+    Number,
+    Time,
+    Place,
+    Person,
+}
+
+/// Phrases of a normalized question that ask for each kind of answer, checked in this
+/// order (「多久」 asks for a time before 「多」 could ask for a number). English phrases
+/// match whole words.
+const ANSWER_TYPE_PHRASES: &[(AnswerType, &[&str])] = &[
+    (
+        AnswerType::Time,
+        &[
+            "什么时候",
+            "何时",
+            "哪天",
+            "哪年",
+            "哪一年",
+            "几月",
+            "几号",
+            "几点",
+            "多久",
+            "when",
+            "what time",
+            "what year",
+            "how long",
+        ],
+    ),
+    (
+        AnswerType::Place,
+        &["哪里", "哪儿", "在哪", "哪个城市", "哪个国家", "where"],
+    ),
+    (AnswerType::Person, &["谁", "哪位", "who", "whom"]),
+    (
+        AnswerType::Number,
+        &[
+            "多少", "几个", "几位", "几年", "几次", "几", "多大", "多长", "how many", "how much",
+            "how old",
+        ],
+    ),
 ];
 
 /// Stop words, the user dictionary and alias groups, all normalized.
@@ -131,8 +171,14 @@ impl Lexicon {
         QUESTION_WORDS.contains(&word)
     }
 
-    pub fn asks_number(&self, word: &str) -> bool {
-        NUMBER_WORDS.contains(&word)
+    /// The kind of answer a normalized question asks for, if its words say.
+    pub fn answer_type(&self, question: &str) -> Option<AnswerType> {
+        ANSWER_TYPE_PHRASES.iter().find_map(|(kind, phrases)| {
+            phrases
+                .iter()
+                .any(|p| !super::term_positions(question, p).is_empty())
+                .then_some(*kind)
+        })
     }
 }
 

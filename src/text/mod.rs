@@ -12,7 +12,7 @@ mod segment;
 use std::path::PathBuf;
 
 pub use english::Glossary;
-pub use lexicon::Lexicon;
+pub use lexicon::{AnswerType, Lexicon};
 pub use normalize::{fold_char, Normalizer};
 pub use question::{QueryTerm, QueryTerms, Unit};
 pub use segment::{is_han, term_positions, Analyzer, TermKind, Token};

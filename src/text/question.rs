@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::lexicon::AnswerType;
 use super::segment::{is_han, term_positions, Analyzer, Segment, TermKind};
 
 /// Weight of a search term that an alias or a dictionary translation contributed rather
@@ -54,8 +55,8 @@ pub struct QueryTerms {
     /// The unit nearest to the question word (`融资` in 「融资了多少」, `大学` in
     /// 「毕业于哪所大学」): what the answer must state, not merely mention.
     pub focus: Option<usize>,
-    /// Asks for a number or an amount (多少, 几, how many).
-    pub asks_number: bool,
+    /// The kind of answer asked for (多少 a number, 谁 a person, 哪里 a place, 何时 a time).
+    pub answer_type: Option<AnswerType>,
 }
 
 impl QueryTerms {
@@ -169,7 +170,7 @@ impl Analyzer {
             }
         }
         q.focus = self.focus(&norm, &segments, &unit_of_segment);
-        q.asks_number = self.asks_number(&norm, &segments);
+        q.answer_type = self.lexicon.answer_type(&norm_text);
         q
     }
 
@@ -241,17 +242,6 @@ impl Analyzer {
             (None, None) => None,
         }
     }
-
-    fn asks_number(&self, norm: &[char], segments: &[Segment]) -> bool {
-        let words: Vec<String> = segments
-            .iter()
-            .map(|s| norm[s.start..s.end].iter().collect())
-            .collect();
-        words.iter().any(|w| self.lexicon.asks_number(w))
-            || words
-                .windows(2)
-                .any(|w| w[0] == "how" && (w[1] == "many" || w[1] == "much"))
-    }
 }
 
 #[cfg(test)]
@@ -276,7 +266,19 @@ mod tests {
         for stop in ["多少", "呢", "是", "少呢"] {
             assert!(!all.contains(&stop), "{stop} in {all:?}");
         }
-        assert!(q.asks_number);
+        assert_eq!(q.answer_type, Some(AnswerType::Number));
+    }
+
+    #[test]
+    fn question_words_say_what_kind_of_answer_is_wanted() {
+        let a = analyzer();
+        let kind = |text: &str| a.question(text).answer_type;
+        assert_eq!(kind("月之暗面总部在哪"), Some(AnswerType::Place));
+        assert_eq!(kind("百度世界大會什麼時候舉辦"), Some(AnswerType::Time));
+        assert_eq!(kind("何小鹏在台上讲了多久"), Some(AnswerType::Time));
+        assert_eq!(kind("圆桌的主持人是谁"), Some(AnswerType::Person));
+        assert_eq!(kind("How many downloads"), Some(AnswerType::Number));
+        assert_eq!(kind("阿里云为什么后退一步"), None);
     }
 
     #[test]
@@ -334,7 +336,7 @@ mod tests {
             .terms
             .iter()
             .any(|t| t.kind == TermKind::Words && t.term == "下载"));
-        assert!(q.asks_number);
+        assert_eq!(q.answer_type, Some(AnswerType::Number));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 use jieba_rs::Jieba;
 
 use super::english::Glossary;
-use super::lexicon::Lexicon;
+use super::lexicon::{AnswerType, Lexicon};
 use super::normalize::Normalizer;
 use super::pinyin::{syllable, syllable_pair};
 use super::TextError;
@@ -232,6 +232,36 @@ impl Analyzer {
         }
     }
 
+    /// Whether a normalized passage states something of the kind a question asks for: a
+    /// number, a time (a number with 年/月/日, or 今年, 去年…), a place or a person (words
+    /// the segmenter's dictionary tags as such; its tags are rough, 嘉宾 is a place to it,
+    /// so these two are weak evidence and the decision model weighs them as such).
+    pub fn mentions(&self, normalized: &str, kind: AnswerType) -> bool {
+        const NUMERALS: &str = "一二三四五六七八九十百千万亿两";
+        const TIME_WORDS: [&str; 8] = [
+            "今年", "去年", "明年", "前夜", "月底", "年底", "当年", "年初",
+        ];
+        let numeral = |c: char| c.is_ascii_digit() || NUMERALS.contains(c);
+        let tagged = |prefix: &str| {
+            self.jieba
+                .tag(normalized, true)
+                .iter()
+                .any(|t| t.tag.starts_with(prefix))
+        };
+        match kind {
+            AnswerType::Number => normalized.chars().any(numeral),
+            AnswerType::Time => {
+                let chars: Vec<char> = normalized.chars().collect();
+                chars
+                    .windows(2)
+                    .any(|w| numeral(w[0]) && "年月日号天".contains(w[1]))
+                    || TIME_WORDS.iter().any(|w| normalized.contains(w))
+            }
+            AnswerType::Place => tagged("ns"),
+            AnswerType::Person => tagged("nr"),
+        }
+    }
+
     /// An alphanumeric run, whole and in its parts (`qwen2.5` → `qwen`, `2.5`).
     fn push_alnum(&self, out: &mut Vec<Token>, norm: &[char], start: usize, end: usize) {
         let run: String = norm[start..end].iter().collect();
@@ -432,6 +462,19 @@ mod tests {
         lexicon.user_words = vec![("以价换量".to_owned(), None)];
         let tuned = Analyzer::new(lexicon);
         assert!(terms(&tuned, text, TermKind::Words).contains(&"以价换量".to_owned()));
+    }
+
+    #[test]
+    fn passages_are_checked_for_the_kind_of_answer_asked() {
+        let a = analyzer();
+        let says = |text: &str, kind| a.mentions(&a.normalize(text), kind);
+        assert!(says("下載量突破4000萬", AnswerType::Number));
+        assert!(!says("嘉賓的發言都精彩", AnswerType::Number));
+        assert!(says("2023年的雲棲大會", AnswerType::Time));
+        assert!(!says("下載量突破4000萬", AnswerType::Time));
+        assert!(says("大會在杭州舉行", AnswerType::Place));
+        assert!(!says("發言都精彩", AnswerType::Place));
+        assert!(says("創始人何小鵬表示", AnswerType::Person));
     }
 
     #[test]
