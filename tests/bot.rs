@@ -9,6 +9,7 @@ use support::fake_telegram::{
 };
 use support::running_bot::{text_of, RunningBot, WAIT};
 use support::Workspace;
+use yunqi_bot::answer::Settings;
 use yunqi_bot::telegram::{format, messages, BotOptions};
 
 const ALICE: i64 = 1001;
@@ -59,6 +60,24 @@ async fn a_private_question_gets_the_quote_with_bold_terms_and_its_citation() {
         .filter_map(|c| c["command"].as_str())
         .collect();
     assert_eq!(names, vec!["start", "help", "ask"]);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unsure_answer_says_so_before_the_closest_passage() {
+    let ws = Workspace::with_shipped_data();
+    // Nothing reaches an answer threshold of 1: the best the engine can say is "not sure".
+    let engine = ws.engine_with(Settings {
+        min_confidence: 1.0,
+        min_related: 0.0,
+        ..Settings::default()
+    });
+    let bot = RunningBot::start_with_engine(ws, engine, BotOptions::default()).await;
+    bot.fake.user_says(ALICE, "通义千问API调用价格下降了多少");
+    let reply = text_of(&bot.nth_reply(1).await);
+    let note = format::escape(messages::UNSURE);
+    assert!(reply.starts_with(&note), "{reply}");
+    assert!(reply.contains("97%"), "{reply}");
     bot.stop().await;
 }
 

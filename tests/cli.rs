@@ -78,6 +78,35 @@ fn ask_json_follows_the_contract() {
     assert!(passages[0]["text"]
         .as_str()
         .is_some_and(|t| t.contains("下降了97%")));
+    assert_eq!(answer["verdict"], "answer");
+    assert_eq!(answer["related"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn ask_json_says_when_it_is_not_sure_and_lists_related_passages() {
+    let ws = Workspace::with_shipped_data();
+    let mut cmd = yunqi(&ws);
+    // Nothing reaches an answer threshold of 1.
+    cmd.args([
+        "--min-confidence",
+        "1",
+        "ask",
+        "--json",
+        "通义千问API调用价格下降了多少",
+    ]);
+    let out = run(cmd, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let answer: Value = serde_json::from_str(stdout(&out).trim()).expect("JSON");
+    assert_eq!(answer["answered"], false);
+    assert_eq!(answer["verdict"], "unsure");
+    assert_eq!(answer["passages"].as_array().map(Vec::len), Some(0));
+    let related = answer["related"].as_array().expect("related");
+    assert!(
+        related[0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("下降了97%")),
+        "{answer}"
+    );
 }
 
 #[test]
@@ -194,7 +223,7 @@ fn eval_reports_ranking_and_decision_apart_on_the_holdout_set() {
     let ws = Workspace::with_shipped_data();
     let holdout = repo_path("tests/fixtures/blind_holdout.jsonl");
     let mut cmd = yunqi(&ws);
-    cmd.args(["eval", "--sweep"]).arg(&holdout);
+    cmd.args(["eval", "--sweep", "--fit"]).arg(&holdout);
     let out = run(cmd, None);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
@@ -211,6 +240,15 @@ fn eval_reports_ranking_and_decision_apart_on_the_holdout_set() {
     assert!(figure(&text, "R@3") >= figure(&text, "R@1"), "{text}");
     let accuracy = figure(&text, "answer accuracy");
     assert!(accuracy > 0.5, "{text}");
+    let weights = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("weights: ["))
+        .expect("fitted weights");
+    assert_eq!(
+        weights.split(',').filter(|w| !w.trim().is_empty()).count(),
+        9,
+        "{weights}"
+    );
     // The sweep starts with the gate off: nothing refused, everything answered.
     assert!(
         text.contains("0.00              0.000               1.000"),

@@ -288,7 +288,7 @@ impl Analyzer {
 }
 
 /// Character spans of consecutive Han segments that are not stop words.
-pub(super) fn content_spans(segments: &[Segment]) -> Vec<(usize, usize)> {
+fn content_spans(segments: &[Segment]) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = Vec::new();
     for seg in segments.iter().filter(|s| s.han && !s.stop) {
         match spans.last_mut() {

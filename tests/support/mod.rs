@@ -59,7 +59,16 @@ impl Workspace {
 
     /// Opens the engine (building the index) on this workspace.
     pub fn engine(&self) -> Engine {
-        Engine::open(&self.engine_config()).expect("open engine").0
+        self.engine_with(Settings::default())
+    }
+
+    /// [`Workspace::engine`] with other settings (thresholds, script).
+    pub fn engine_with(&self, settings: Settings) -> Engine {
+        let config = EngineConfig {
+            settings,
+            ..self.engine_config()
+        };
+        Engine::open(&config).expect("open engine").0
     }
 }
 

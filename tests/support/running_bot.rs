@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use yunqi_bot::answer::Engine;
 use yunqi_bot::telegram::{self, BotError, BotOptions};
 
 use super::fake_telegram::{Call, FakeTelegram};
@@ -24,7 +25,17 @@ pub struct RunningBot {
 impl RunningBot {
     /// Starts the bot on `ws` and waits until it polls for updates.
     pub async fn start(ws: Workspace, options: BotOptions) -> RunningBot {
-        let engine = Arc::new(ws.engine());
+        let engine = ws.engine();
+        Self::start_with_engine(ws, engine, options).await
+    }
+
+    /// [`RunningBot::start`] with an engine opened on `ws` with settings of the test's own.
+    pub async fn start_with_engine(
+        ws: Workspace,
+        engine: Engine,
+        options: BotOptions,
+    ) -> RunningBot {
+        let engine = Arc::new(engine);
         let fake = FakeTelegram::start().await;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(telegram::run(fake.bot(), engine, options, async {
