@@ -142,6 +142,8 @@ pub struct Quote {
     pub section: Option<String>,
     pub paragraph: u32,
     pub score: f32,
+    /// The weighted share of the question this paragraph contains, in [0, 1].
+    pub coverage: f32,
     /// The paragraph exactly as in the article.
     pub text: String,
     /// The paragraph as it should be shown to this asker (see [`Script`]); it has as many
@@ -158,8 +160,6 @@ pub struct Quote {
 #[derive(Debug, Clone)]
 pub struct Assessment {
     pub ranked: Vec<Quote>,
-    /// Coverage of each ranked passage, in the same order.
-    pub coverages: Vec<f32>,
     pub features: Features,
     pub confidence: f32,
 }
@@ -251,14 +251,13 @@ impl Engine {
             model.confidence(&features)
         };
         let simplified = self.shows_simplified(question);
-        let (coverages, ranked) = ranked
+        let ranked = ranked
             .into_iter()
             .take(top)
-            .map(|r| (r.coverage.share, self.quote(r, simplified)))
-            .unzip();
+            .map(|r| self.quote(r, simplified))
+            .collect();
         Ok(Assessment {
             ranked,
-            coverages,
             features,
             confidence,
         })
@@ -266,10 +265,7 @@ impl Engine {
 
     fn decide(&self, question: &str, assessment: Assessment, top: usize) -> Answer {
         let Assessment {
-            ranked,
-            coverages,
-            confidence,
-            ..
+            ranked, confidence, ..
         } = assessment;
         let verdict = if confidence >= self.settings.min_confidence {
             Verdict::Answer
@@ -278,20 +274,17 @@ impl Engine {
         } else {
             Verdict::None
         };
-        let (first_score, first_coverage) = match (ranked.first(), coverages.first()) {
-            (Some(q), Some(c)) => (q.score, *c),
-            _ => (0.0, 0.0),
-        };
+        let (first_score, first_coverage) =
+            ranked.first().map_or((0.0, 0.0), |q| (q.score, q.coverage));
         let close: Vec<Quote> = ranked
             .into_iter()
-            .zip(coverages)
             .enumerate()
-            .filter(|(i, (quote, coverage))| {
+            .filter(|(i, quote)| {
                 *i == 0
-                    || (*coverage >= LATER_COVERAGE * first_coverage
+                    || (quote.coverage >= LATER_COVERAGE * first_coverage
                         && quote.score >= LATER_SCORE * first_score)
             })
-            .map(|(_, (quote, _))| quote)
+            .map(|(_, quote)| quote)
             .take(top)
             .collect();
         let (passages, related) = match verdict {
@@ -341,6 +334,7 @@ impl Engine {
             section: hit.section,
             paragraph: hit.paragraph,
             score,
+            coverage: coverage.share,
             text: hit.text,
             highlights: coverage.highlights,
             source: hit.source,

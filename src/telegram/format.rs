@@ -237,6 +237,7 @@ mod tests {
             section: Some("01 <節>".into()),
             paragraph: 7,
             score: 1.0,
+            coverage: 1.0,
             text: text.into(),
             display_text: text.into(),
             highlights,
