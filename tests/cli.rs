@@ -69,7 +69,9 @@ fn ask_json_follows_the_contract() {
         assert!(p["section"].is_string() || p["section"].is_null());
         assert!(p["paragraph"].as_u64().is_some_and(|n| n >= 1));
         assert!(p["score"].as_f64().is_some_and(|s| s > 0.0));
-        assert!(p["coverage"].as_f64().is_some_and(|c| (0.0..=1.0).contains(&c)));
+        assert!(p["coverage"]
+            .as_f64()
+            .is_some_and(|c| (0.0..=1.0).contains(&c)));
         let text = p["text"].as_str().expect("text");
         assert!(
             article.lines().any(|line| line == text),

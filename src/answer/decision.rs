@@ -74,9 +74,9 @@ pub struct Model {
 impl Model {
     /// Fitted on `tests/fixtures/blind_tune.jsonl` with `yunqi-bot eval … --fit`.
     pub const FITTED: Model = Model {
-        bias: 0.356,
+        bias: 0.028,
         weights: [
-            0.587, 1.127, -0.803, -0.157, -1.865, -1.440, -1.260, 1.581, -1.154,
+            1.223, 0.677, -0.579, -0.739, -1.118, -0.795, -1.873, 1.144, -0.833,
         ],
     };
 
