@@ -140,23 +140,10 @@ impl Report {
 /// Asks every question, keeping the top `top` ranked paragraphs, and scores ranking and
 /// the decision at the engine's threshold.
 pub fn evaluate(engine: &Engine, questions: &[Question], top: usize) -> Result<Report, EvalError> {
-    evaluate_with(engine, questions, top, None)
-}
-
-/// [`evaluate`] with another decision model than the engine's.
-pub fn evaluate_with(
-    engine: &Engine,
-    questions: &[Question],
-    top: usize,
-    model: Option<&Model>,
-) -> Result<Report, EvalError> {
     let outcomes: Vec<Outcome> = questions
         .iter()
         .map(|q| {
-            let assessment = match model {
-                Some(m) => engine.assess_with(&q.q, top, m)?,
-                None => engine.assess(&q.q, top)?,
-            };
+            let assessment = engine.assess(&q.q, top)?;
             let hit_rank = assessment
                 .ranked
                 .iter()

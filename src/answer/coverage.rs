@@ -9,6 +9,9 @@ use std::collections::HashSet;
 use crate::search::SearchIndex;
 use crate::text::{is_han, term_positions, Analyzer, QueryTerms, TermKind, Unit};
 
+/// How much a dictionary translation found in a passage covers of an English word.
+const TRANSLATION_SHARE: f32 = 0.6;
+
 /// A unit of the question with what the index knows of it.
 #[derive(Debug, Clone)]
 pub struct WeightedUnit {
@@ -18,8 +21,8 @@ pub struct WeightedUnit {
     pub weight: f32,
     /// Nothing in the index has any of its forms, nor all of its syllables.
     pub absent: bool,
-    /// A name, a Latin word or a number: a thing the question is about, not a way of
-    /// asking.
+    /// A name (a dictionary-tagged Han name or a capitalized Latin word) or a number: a
+    /// thing the question is about, not a way of asking.
     pub salient: bool,
 }
 
@@ -115,20 +118,20 @@ impl<'q> CoverageScorer<'q> {
     }
 }
 
-/// 1 when one of the unit's forms occurs in the passage (their spans go to `highlights`),
-/// 0 otherwise.
+/// 1 when the unit's surface or an alias occurs in the passage, less when only one of its
+/// translations does (see `Unit::translated`), 0 otherwise; the spans found go to
+/// `highlights`.
 fn forms_share(unit: &Unit, normalized: &str, highlights: &mut Vec<(usize, usize)>) -> f32 {
-    let mut found = false;
-    for form in unit.forms() {
+    let mut share: f32 = 0.0;
+    for (i, form) in unit.forms().enumerate() {
         let spans = term_positions(normalized, form);
-        found |= !spans.is_empty();
+        if !spans.is_empty() {
+            let exact = i == 0 || !unit.translated;
+            share = share.max(if exact { 1.0 } else { TRANSLATION_SHARE });
+        }
         highlights.extend(spans);
     }
-    if found {
-        1.0
-    } else {
-        0.0
-    }
+    share
 }
 
 /// The share of the unit's syllable pairs that the passage has.
@@ -216,6 +219,7 @@ mod tests {
             pinyin: vec!["wu_yong".into(), "yong_ming".into()],
             name: true,
             alphanumeric: false,
+            translated: false,
         };
         let mut spans = Vec::new();
         assert_eq!(forms_share(&unit, "作为主人的吴泳铭", &mut spans), 0.0);

@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::eval::{evaluate, parse_questions, Decision, Report};
 
 /// What `eval` prints besides the figures.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct EvalOptions {
     pub top: usize,
     /// Every question with its confidence and first paragraph.

@@ -37,6 +37,8 @@ pub struct SearchIndex {
     fields: Fields,
     manifest: Manifest,
     articles: HashMap<String, ArticleInfo>,
+    /// Passages in the generation, counted once: every idf needs it.
+    passages: usize,
     dir: PathBuf,
 }
 
@@ -56,11 +58,13 @@ impl SearchIndex {
             .iter()
             .map(|a| (a.id.clone(), a.clone()))
             .collect();
+        let passages = manifest.articles.iter().map(|a| a.passages).sum();
         Ok(SearchIndex {
             reader,
             fields,
             manifest,
             articles,
+            passages,
             dir: dir.to_owned(),
         })
     }
@@ -154,7 +158,7 @@ impl SearchIndex {
     }
 
     pub fn passage_count(&self) -> usize {
-        self.manifest.articles.iter().map(|a| a.passages).sum()
+        self.passages
     }
 
     /// Bytes this generation takes on disk.

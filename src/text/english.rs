@@ -102,6 +102,10 @@ fn stems(word: &str) -> Vec<String> {
     if bare != word {
         out.push(bare.to_string());
     }
+    // The suffix rules below work on bytes and only know English words.
+    if !bare.is_ascii() {
+        return out;
+    }
     let mut push = |stem: &str, suffix: &str| {
         if stem.len() >= 2 && stem.bytes().any(is_vowel) {
             out.push(format!("{stem}{suffix}"));

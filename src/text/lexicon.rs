@@ -31,7 +31,7 @@ i you he she we they me my your our their his her them us can could will would s
 about any some each every per as into than then so if not no yes please tell
 say says said think thinks thought know knows want wants wanted mean means meant
 talk talks talked mention mentioned happen happened happens get gets got make makes
-really actually also just still ever
+really actually also just still ever ok okay hi hello hey thanks thank
 ";
 
 /// Characters that only ever mark a question or a tone; a term containing one carries
@@ -88,9 +88,9 @@ pub enum AnswerType {
     Person,
 }
 
-/// Phrases of a normalized question that ask for each kind of answer, checked in this
-/// order (「多久」 asks for a time before 「多」 could ask for a number). English phrases
-/// match whole words.
+/// Phrases that ask for each kind of answer, checked in this order (「多久」 asks for a
+/// time, not a number). They match whole segmented words, or two adjacent ones, so
+/// 「几乎」 and 「很多大模型」 ask for nothing.
 const ANSWER_TYPE_PHRASES: &[(AnswerType, &[&str])] = &[
     (
         AnswerType::Time,
@@ -171,12 +171,18 @@ impl Lexicon {
         QUESTION_WORDS.contains(&word)
     }
 
-    /// The kind of answer a normalized question asks for, if its words say.
-    pub fn answer_type(&self, question: &str) -> Option<AnswerType> {
-        ANSWER_TYPE_PHRASES.iter().find_map(|(kind, phrases)| {
+    /// The kind of answer a question asks for, if its words (normalized, segmented, in
+    /// order) say.
+    pub fn answer_type(&self, words: &[&str]) -> Option<AnswerType> {
+        let mut phrases: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        for pair in words.windows(2) {
+            phrases.push(format!("{}{}", pair[0], pair[1]));
+            phrases.push(format!("{} {}", pair[0], pair[1]));
+        }
+        ANSWER_TYPE_PHRASES.iter().find_map(|(kind, asking)| {
             phrases
                 .iter()
-                .any(|p| !super::term_positions(question, p).is_empty())
+                .any(|p| asking.contains(&p.as_str()))
                 .then_some(*kind)
         })
     }

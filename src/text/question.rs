@@ -34,6 +34,9 @@ pub struct Unit {
     pub name: bool,
     /// Letters or digits rather than Han characters.
     pub alphanumeric: bool,
+    /// Its alternatives are dictionary translations, which are looser than aliases: a
+    /// word has several, and one of them may occur by chance (`ok` → 确定).
+    pub translated: bool,
 }
 
 impl Unit {
@@ -93,7 +96,8 @@ impl Analyzer {
         }
 
         let aliases = self.alias_occurrences(&norm_text);
-        let first_word = segments.iter().position(|s| !s.stop);
+        // Only the word the question starts with may be capitalized for that reason alone.
+        let first_word = norm.iter().position(|c| c.is_alphanumeric());
         // Which unit each segment belongs to, for finding the focus.
         let mut unit_of_segment: Vec<Option<usize>> = vec![None; segments.len()];
         let mut alias_units: HashMap<usize, usize> = HashMap::new(); // alias occurrence → unit
@@ -114,7 +118,7 @@ impl Analyzer {
                 continue;
             }
             // A capitalized first word may just start the sentence.
-            let excused = Some(i) == first_word && original[seg.start].is_ascii();
+            let excused = Some(seg.start) == first_word && original[seg.start].is_ascii();
             let name = !excused && self.looks_like_name(&surface, &original[seg.start..seg.end]);
             if let Some(k) = aliases
                 .iter()
@@ -128,6 +132,7 @@ impl Analyzer {
                         pinyin: Vec::new(),
                         name: false,
                         alphanumeric: !norm[s..e].iter().copied().any(is_han),
+                        translated: false,
                     });
                     q.units.len() - 1
                 });
@@ -144,6 +149,7 @@ impl Analyzer {
             let pinyin = self.syllable_pairs(&surface);
             q.units.push(Unit {
                 surface,
+                translated: !alternatives.is_empty(),
                 alternatives,
                 pinyin,
                 name,
@@ -170,7 +176,12 @@ impl Analyzer {
             }
         }
         q.focus = self.focus(&norm, &segments, &unit_of_segment);
-        q.answer_type = self.lexicon.answer_type(&norm_text);
+        let words: Vec<String> = segments
+            .iter()
+            .map(|s| norm[s.start..s.end].iter().collect())
+            .collect();
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        q.answer_type = self.lexicon.answer_type(&words);
         q
     }
 
@@ -279,6 +290,8 @@ mod tests {
         assert_eq!(kind("圆桌的主持人是谁"), Some(AnswerType::Person));
         assert_eq!(kind("How many downloads"), Some(AnswerType::Number));
         assert_eq!(kind("阿里云为什么后退一步"), None);
+        assert_eq!(kind("阿里云几乎所有模型都降价了吗"), None);
+        assert_eq!(kind("很多大模型降价"), None);
     }
 
     #[test]
