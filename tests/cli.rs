@@ -232,7 +232,7 @@ fn eval_reports_ranking_and_decision_apart_on_the_holdout_set() {
     let text = stdout(&out);
     for heading in [
         "ranking (gate off)",
-        "decision (min confidence 0.30)",
+        "decision (min confidence 0.35)",
         "by tag:",
         "sweep:",
     ] {
@@ -249,7 +249,7 @@ fn eval_reports_ranking_and_decision_apart_on_the_holdout_set() {
         .expect("fitted weights");
     assert_eq!(
         weights.split(',').filter(|w| !w.trim().is_empty()).count(),
-        9,
+        10,
         "{weights}"
     );
     // A stricter threshold refuses more and answers less, and something in between.

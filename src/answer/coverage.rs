@@ -83,6 +83,15 @@ impl<'q> CoverageScorer<'q> {
         self.units.iter().any(|u| u.absent && u.salient)
     }
 
+    /// Whether what the question asks for (its focus: 总部, 估值, 参数) occurs nowhere in
+    /// the articles: then no passage states it, however much else of the question matches.
+    pub fn focus_absent(&self) -> bool {
+        self.terms
+            .focus
+            .and_then(|f| self.units.get(f))
+            .is_some_and(|u| u.absent)
+    }
+
     /// How much of the question a passage covers; `normalized` is the passage normalized.
     pub fn coverage(&self, analyzer: &Analyzer, normalized: &str) -> Coverage {
         let mut highlights = Vec::new();

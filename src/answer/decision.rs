@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 /// How many signals there are.
-const N: usize = 9;
+const N: usize = 10;
 
 /// The signals, all computed for the best-ranked passage.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
@@ -34,6 +34,7 @@ pub struct Features {
     pub char_match: f32,
     /// Unweighted share of the question's units it does not cover even half.
     pub uncovered: f32,
+    pub focus_absent: f32,
 }
 
 impl Features {
@@ -47,6 +48,7 @@ impl Features {
         "type_missing",
         "char_match",
         "uncovered",
+        "focus_absent",
     ];
 
     pub fn values(&self) -> [f32; N] {
@@ -60,6 +62,7 @@ impl Features {
             self.type_missing,
             self.char_match,
             self.uncovered,
+            self.focus_absent,
         ]
     }
 }
@@ -74,9 +77,9 @@ pub struct Model {
 impl Model {
     /// Fitted on `tests/fixtures/blind_tune.jsonl` with `yunqi-bot eval … --fit`.
     pub const FITTED: Model = Model {
-        bias: 0.094,
+        bias: 1.194,
         weights: [
-            1.122, 0.691, -0.542, -0.808, -1.198, -0.690, -1.863, 1.064, -0.856,
+            1.053, 0.282, -0.742, -0.723, -1.500, -0.938, -2.547, 0.845, -0.846, -0.551,
         ],
     };
 

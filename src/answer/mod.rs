@@ -69,7 +69,7 @@ pub struct Settings {
 /// The default answer threshold: the highest that still answers 0.93 of the tune set's
 /// answerable questions (README). A group bot can be made stricter with `MIN_CONFIDENCE`:
 /// 0.6 balances refusing and answering, 0.75 refuses 0.95 of unanswerable ones.
-pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.3;
+pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.35;
 /// The default floor of the "not sure" middle ground: below it, nothing is quoted.
 pub const DEFAULT_MIN_RELATED: f32 = 0.2;
 
@@ -194,8 +194,7 @@ impl Engine {
     /// Loads the lexicon and opens the index, rebuilding it first if it is missing,
     /// unreadable or stale; the report is `Some` when it was rebuilt.
     pub fn open(config: &EngineConfig) -> Result<(Engine, Option<BuildReport>), EngineError> {
-        let analyzer = Arc::new(Analyzer::for_data_dir(&config.data_dir)?);
-        let (live, report) = LiveIndex::open(&config.data_dir, &config.index_dir, analyzer)?;
+        let (live, report) = LiveIndex::open(&config.data_dir, &config.index_dir)?;
         let engine = Engine {
             live,
             settings: config.settings,
@@ -226,10 +225,11 @@ impl Engine {
     /// Ranks up to `top` passages for `question` and computes the decision's signals,
     /// without deciding.
     pub fn assess(&self, question: &str, top: usize) -> Result<Assessment, SearchError> {
-        let analyzer = self.live.analyzer();
+        // The question is analyzed as the generation answering it was built.
+        let index = self.live.current();
+        let analyzer = index.analyzer();
         let terms = analyzer.question(question);
         tracing::debug!(?terms, "question terms");
-        let index = self.live.current();
         let hits = index.search(&terms, CANDIDATES_PER_KIND.max(top))?;
         let scorer = CoverageScorer::new(&index, analyzer, &terms);
         let ranked = rank::rank(hits, analyzer, &scorer);
@@ -299,7 +299,12 @@ impl Engine {
     /// Whether quotes for this question are shown in Simplified (see [`Script`]).
     fn shows_simplified(&self, question: &str) -> bool {
         match self.settings.script {
-            Script::Auto => !self.live.analyzer().normalizer().is_traditional(question),
+            Script::Auto => !self
+                .live
+                .current()
+                .analyzer()
+                .normalizer()
+                .is_traditional(question),
             Script::Original => false,
             Script::Simplified => true,
         }
@@ -313,6 +318,7 @@ impl Engine {
             // the original instead, so Latin words keep their case.
             quote.display_text = self
                 .live
+                .current()
                 .analyzer()
                 .normalizer()
                 .simplify_aligned(&quote.text);
@@ -409,6 +415,7 @@ fn features(
             0.0
         },
         uncovered: first.coverage.uncovered,
+        focus_absent: f32::from(u8::from(scorer.focus_absent())),
     }
 }
 

@@ -10,12 +10,14 @@ use super::schema::{self, Fields};
 use super::store::{self, ArticleInfo, Manifest};
 use super::SearchError;
 use crate::corpus;
-use crate::text::Analyzer;
+use crate::text::{discover, Analyzer, Discovered, Normalizer};
 
 /// What a build did.
 #[derive(Debug, Clone)]
 pub struct BuildReport {
     pub articles: usize,
+    /// Names and terms found in the articles (see `text::discover`).
+    pub discovered_words: usize,
     pub passages: usize,
     /// Files that were skipped, each with the reason.
     pub problems: Vec<String>,
@@ -25,21 +27,26 @@ pub struct BuildReport {
 
 /// Builds a new generation from `data_dir` and publishes it. Bad article files are
 /// skipped and reported; it fails only when no article at all can be indexed.
-pub fn build(
-    data_dir: &Path,
-    index_dir: &Path,
-    analyzer: &Arc<Analyzer>,
-) -> Result<BuildReport, SearchError> {
-    build_with_progress(data_dir, index_dir, analyzer, &|_, _| {})
+pub fn build(data_dir: &Path, index_dir: &Path) -> Result<BuildReport, SearchError> {
+    build_with_progress(data_dir, index_dir, &|_, _| {})
 }
 
 /// [`build`], calling `progress(articles_done, articles_total)` after each article.
 pub fn build_with_progress(
     data_dir: &Path,
     index_dir: &Path,
-    analyzer: &Arc<Analyzer>,
     progress: &dyn Fn(usize, usize),
 ) -> Result<BuildReport, SearchError> {
+    build_returning_analyzer(data_dir, index_dir, progress).map(|(report, _)| report)
+}
+
+/// [`build_with_progress`], also returning the analyzer the generation was built with, so
+/// that opening it right away need not make another.
+pub(super) fn build_returning_analyzer(
+    data_dir: &Path,
+    index_dir: &Path,
+    progress: &dyn Fn(usize, usize),
+) -> Result<(BuildReport, Arc<Analyzer>), SearchError> {
     let started = Instant::now();
     let fingerprint = store::fingerprint(data_dir)?;
     let corpus = corpus::load_dir(data_dir)?;
@@ -59,13 +66,25 @@ pub fn build_with_progress(
         });
     }
 
+    // The articles' own names and terms shape how they are segmented, so they are found
+    // first, and the analyzer made from them is the one this generation is read with.
+    let normalizer = Normalizer::new();
+    let normalized: Vec<String> = corpus
+        .articles
+        .iter()
+        .flat_map(|a| &a.passages)
+        .map(|p| normalizer.normalize(&p.text))
+        .collect();
+    let discovered = discover(normalized.iter().map(String::as_str));
+    let analyzer = Arc::new(Analyzer::for_data_dir(data_dir, &discovered)?);
+    let discovered_words = discovered.words.len();
     let build_dir = store::new_build_dir(index_dir)?;
     let result = write_generation(
         &build_dir,
         &corpus,
         fingerprint,
         problems.clone(),
-        analyzer,
+        (&analyzer, discovered, &normalized),
         progress,
     );
     if let Err(e) = result {
@@ -74,13 +93,15 @@ pub fn build_with_progress(
     }
     let generation = store::publish(index_dir, &build_dir)?;
     store::remove_old_generations(index_dir, store::GENERATION_GRACE);
-    Ok(BuildReport {
+    let report = BuildReport {
         articles: corpus.articles.len(),
+        discovered_words,
         passages: corpus.passage_count(),
         problems,
         elapsed: started.elapsed(),
         generation,
-    })
+    };
+    Ok((report, analyzer))
 }
 
 fn write_generation(
@@ -88,18 +109,22 @@ fn write_generation(
     corpus: &corpus::Corpus,
     fingerprint: Vec<store::FileStamp>,
     problems: Vec<String>,
-    analyzer: &Arc<Analyzer>,
+    (analyzer, discovered, normalized): (&Arc<Analyzer>, Discovered, &[String]),
     progress: &dyn Fn(usize, usize),
 ) -> Result<(), SearchError> {
     let index = Index::create_in_dir(dir, schema::build_schema())?;
     schema::register_tokenizers(&index, analyzer);
     let f = Fields::from_schema(&index.schema())?;
     let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 50_000_000)?;
+    let mut normalized = normalized.iter();
     for (done, article) in corpus.articles.iter().enumerate() {
         progress(done, corpus.articles.len());
         for passage in &article.passages {
             let section = passage.section.clone().unwrap_or_default();
-            let normalized = analyzer.normalize(&passage.text);
+            let normalized = normalized
+                .next()
+                .cloned()
+                .unwrap_or_else(|| analyzer.normalize(&passage.text));
             writer.add_document(doc!(
                 f.article => article.id.as_str(),
                 f.title => article.title.as_str(),
@@ -133,6 +158,7 @@ fn write_generation(
             })
             .collect(),
         problems,
+        discovered,
     };
     store::write_manifest(dir, &manifest)
 }

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 
-use super::build::{build, BuildReport};
+use super::build::{build_returning_analyzer, BuildReport};
 use super::query::SearchIndex;
 use super::{store, SearchError};
 use crate::text::Analyzer;
@@ -15,7 +15,6 @@ use crate::text::Analyzer;
 pub struct LiveIndex {
     data_dir: PathBuf,
     index_dir: PathBuf,
-    analyzer: Arc<Analyzer>,
     current: ArcSwap<SearchIndex>,
     /// Serializes rebuilds in this process; other processes build in their own directory.
     build_lock: Mutex<()>,
@@ -27,9 +26,8 @@ impl LiveIndex {
     pub fn open(
         data_dir: &Path,
         index_dir: &Path,
-        analyzer: Arc<Analyzer>,
     ) -> Result<(LiveIndex, Option<BuildReport>), SearchError> {
-        let fresh = match Self::open_current(data_dir, index_dir, &analyzer) {
+        let fresh = match Self::open_current(data_dir, index_dir) {
             Ok(index) => Some(index),
             Err(reason) => {
                 tracing::info!(%reason, "index needs a rebuild");
@@ -39,9 +37,9 @@ impl LiveIndex {
         let (index, report) = match fresh {
             Some(index) => (index, None),
             None => {
-                let report = build(data_dir, index_dir, &analyzer)?;
+                let (report, analyzer) = build_returning_analyzer(data_dir, index_dir, &|_, _| {})?;
                 (
-                    open_published(index_dir, &report.generation, &analyzer)?,
+                    open_published(data_dir, index_dir, &report.generation, analyzer)?,
                     Some(report),
                 )
             }
@@ -49,21 +47,16 @@ impl LiveIndex {
         let live = LiveIndex {
             data_dir: data_dir.to_owned(),
             index_dir: index_dir.to_owned(),
-            analyzer,
             current: ArcSwap::from_pointee(index),
             build_lock: Mutex::new(()),
         };
         Ok((live, report))
     }
 
-    fn open_current(
-        data_dir: &Path,
-        index_dir: &Path,
-        analyzer: &Arc<Analyzer>,
-    ) -> Result<SearchIndex, SearchError> {
+    fn open_current(data_dir: &Path, index_dir: &Path) -> Result<SearchIndex, SearchError> {
         let dir = store::current_generation(index_dir)
             .ok_or_else(|| SearchError::Missing(index_dir.to_owned()))?;
-        let index = SearchIndex::open(&dir, analyzer)?;
+        let index = SearchIndex::open(&dir, data_dir)?;
         if !index.manifest().is_fresh(data_dir)? {
             return Err(SearchError::Manifest {
                 path: dir,
@@ -79,10 +72,6 @@ impl LiveIndex {
         self.current.load_full()
     }
 
-    pub fn analyzer(&self) -> &Arc<Analyzer> {
-        &self.analyzer
-    }
-
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
@@ -91,8 +80,14 @@ impl LiveIndex {
     /// generation keeps serving and the error says why.
     pub fn rebuild(&self) -> Result<BuildReport, SearchError> {
         let _one_at_a_time = self.build_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let report = build(&self.data_dir, &self.index_dir, &self.analyzer)?;
-        let index = open_published(&self.index_dir, &report.generation, &self.analyzer)?;
+        let (report, analyzer) =
+            build_returning_analyzer(&self.data_dir, &self.index_dir, &|_, _| {})?;
+        let index = open_published(
+            &self.data_dir,
+            &self.index_dir,
+            &report.generation,
+            analyzer,
+        )?;
         self.current.store(Arc::new(index));
         store::remove_old_generations(&self.index_dir, store::GENERATION_GRACE);
         Ok(report)
@@ -117,7 +112,7 @@ impl LiveIndex {
         }
         let _no_build_meanwhile = self.build_lock.lock().unwrap_or_else(|p| p.into_inner());
         self.current
-            .store(Arc::new(SearchIndex::open(&dir, &self.analyzer)?));
+            .store(Arc::new(SearchIndex::open(&dir, &self.data_dir)?));
         Ok(true)
     }
 }
@@ -126,14 +121,17 @@ impl LiveIndex {
 /// published a newer one and cleaned ours up, the one `CURRENT` names: either is complete
 /// and built from the same data.
 fn open_published(
+    data_dir: &Path,
     index_dir: &Path,
     built: &Path,
-    analyzer: &Arc<Analyzer>,
+    analyzer: Arc<Analyzer>,
 ) -> Result<SearchIndex, SearchError> {
-    SearchIndex::open(built, analyzer).or_else(|first_error| {
-        let current = store::current_generation(index_dir).ok_or(first_error)?;
-        SearchIndex::open(&current, analyzer)
-    })
+    store::read_manifest(built)
+        .and_then(|manifest| SearchIndex::open_with(built, manifest, analyzer))
+        .or_else(|first_error| {
+            let current = store::current_generation(index_dir).ok_or(first_error)?;
+            SearchIndex::open(&current, data_dir)
+        })
 }
 
 #[cfg(test)]
@@ -141,7 +139,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::text::Lexicon;
+    use crate::search::build;
 
     #[test]
     fn a_build_cleaned_up_by_another_process_opens_the_current_generation() {
@@ -149,12 +147,13 @@ mod tests {
         let (data, index) = (dir.path().join("data"), dir.path().join("index"));
         std::fs::create_dir(&data).expect("data dir");
         std::fs::write(data.join("a.md"), "標題\n第一段，文字。\n").expect("article");
-        let analyzer = Arc::new(Analyzer::new(Lexicon::builtin()));
-        let ours = build(&data, &index, &analyzer).expect("build").generation;
-        let theirs = build(&data, &index, &analyzer).expect("build").generation;
+        let (report, analyzer) =
+            build_returning_analyzer(&data, &index, &|_, _| {}).expect("build");
+        let ours = report.generation;
+        let theirs = build(&data, &index).expect("build").generation;
         store::remove_old_generations(&index, Duration::ZERO);
         assert!(!ours.exists(), "cleaned up");
-        let opened = open_published(&index, &ours, &analyzer).expect("falls back");
+        let opened = open_published(&data, &index, &ours, analyzer).expect("falls back");
         assert_eq!(opened.generation(), theirs);
         assert_eq!(opened.passage_count(), 1);
     }

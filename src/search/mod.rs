@@ -14,6 +14,7 @@ pub mod store;
 use std::path::{Path, PathBuf};
 
 use crate::corpus::CorpusError;
+use crate::text::TextError;
 
 pub use build::{build, build_with_progress, BuildReport};
 pub use live::LiveIndex;
@@ -24,6 +25,8 @@ pub use store::{ArticleInfo, Manifest};
 pub enum SearchError {
     #[error(transparent)]
     Corpus(#[from] CorpusError),
+    #[error(transparent)]
+    Text(#[from] TextError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

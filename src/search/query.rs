@@ -40,13 +40,28 @@ pub struct SearchIndex {
     /// Passages in the generation, counted once: every idf needs it.
     passages: usize,
     dir: PathBuf,
+    /// The analysis this generation was built with: the lexicon of its data directory and
+    /// the names found in its articles.
+    analyzer: Arc<Analyzer>,
 }
 
 impl SearchIndex {
-    pub(super) fn open(dir: &Path, analyzer: &Arc<Analyzer>) -> Result<SearchIndex, SearchError> {
+    /// Opens a generation with the analysis it was built with, made anew from the
+    /// lexicon in `data_dir` and the names its manifest records.
+    pub(super) fn open(dir: &Path, data_dir: &Path) -> Result<SearchIndex, SearchError> {
         let manifest = store::read_manifest(dir)?;
+        let analyzer = Arc::new(Analyzer::for_data_dir(data_dir, &manifest.discovered)?);
+        Self::open_with(dir, manifest, analyzer)
+    }
+
+    /// Opens a generation whose analyzer is at hand (the build just made it).
+    pub(super) fn open_with(
+        dir: &Path,
+        manifest: Manifest,
+        analyzer: Arc<Analyzer>,
+    ) -> Result<SearchIndex, SearchError> {
         let index = Index::open_in_dir(dir)?;
-        schema::register_tokenizers(&index, analyzer);
+        schema::register_tokenizers(&index, &analyzer);
         let fields = Fields::from_schema(&index.schema())?;
         // A generation never changes after it is published: no reloading needed.
         let reader = index
@@ -66,6 +81,7 @@ impl SearchIndex {
             articles,
             passages,
             dir: dir.to_owned(),
+            analyzer,
         })
     }
 
@@ -151,6 +167,10 @@ impl SearchIndex {
         let n = self.passage_count() as f32;
         let df = self.doc_freq(kind, term) as f32;
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    pub fn analyzer(&self) -> &Arc<Analyzer> {
+        &self.analyzer
     }
 
     pub fn manifest(&self) -> &Manifest {

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::SearchError;
 use crate::corpus;
-use crate::text::lexicon;
+use crate::text::{lexicon, Discovered};
 
 const CURRENT_FILE: &str = "CURRENT";
 const MANIFEST_FILE: &str = "manifest.json";
@@ -28,7 +28,7 @@ const BUILD_PREFIX: &str = "build-";
 const ABANDONED_BUILD_AGE: Duration = Duration::from_secs(3600);
 
 /// Bump when analysis or the schema changes, so indexes built by older code are rebuilt.
-pub const ANALYSIS_VERSION: u32 = 2;
+pub const ANALYSIS_VERSION: u32 = 3;
 
 /// What was indexed, saved beside the index: the data files it was built from (to
 /// detect staleness) and the articles it holds.
@@ -40,6 +40,9 @@ pub struct Manifest {
     pub articles: Vec<ArticleInfo>,
     /// Files that could not be indexed, with the reason.
     pub problems: Vec<String>,
+    /// Names and terms found in the articles, which the analysis of this generation (its
+    /// index and the questions asked of it) uses.
+    pub discovered: Discovered,
 }
 
 impl Manifest {

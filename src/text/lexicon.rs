@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use super::discover::Discovered;
 use super::TextError;
 
 /// The lexicon's folder inside the data directory.
@@ -79,35 +80,87 @@ const QUESTION_WORDS: &[&str] = &[
     "how",
 ];
 
-/// What a question asks for, when its question words say so.
+/// What a question asks for, when its question words say so. The finer kinds (an age, a
+/// sum of money, a date, a count of things) come first: their answers have a shape a
+/// paragraph either has or lacks (岁, 元, 月/日, 「三家」), which is what tells a question
+/// the article does not answer from one it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AnswerType {
-    Number,
+    Age,
+    Money,
+    Date,
     Time,
+    Education,
     Place,
     Person,
+    /// A number of things counted with this measure word (「多少辆」 → 辆).
+    Count(char),
+    Number,
 }
 
 /// Phrases that ask for each kind of answer, checked in this order (「多久」 asks for a
 /// time, not a number). They match whole segmented words, or two adjacent ones, so
-/// 「几乎」 and 「很多大模型」 ask for nothing.
+/// 「几乎」 and 「很多大模型」 ask for nothing. [`AnswerType::Count`] is found apart, from
+/// the measure word after 多少 or 几.
 const ANSWER_TYPE_PHRASES: &[(AnswerType, &[&str])] = &[
+    (
+        AnswerType::Age,
+        &[
+            "几岁",
+            "多少岁",
+            "岁数",
+            "年龄",
+            "年纪",
+            "多大了",
+            "今年多大",
+            "how old",
+        ],
+    ),
+    (
+        AnswerType::Money,
+        &[
+            "多少钱",
+            "几块钱",
+            "多少元",
+            "多少美元",
+            "啥价",
+            "什么价",
+            "价格多少",
+            "how much money",
+        ],
+    ),
+    (
+        AnswerType::Date,
+        &["几月", "几号", "哪天", "哪一天", "what date", "which day"],
+    ),
     (
         AnswerType::Time,
         &[
             "什么时候",
             "何时",
-            "哪天",
             "哪年",
             "哪一年",
-            "几月",
-            "几号",
             "几点",
             "多久",
+            "多长时间",
             "when",
             "what time",
             "what year",
             "how long",
+        ],
+    ),
+    (
+        AnswerType::Education,
+        &[
+            "哪所",
+            "大学",
+            "学校",
+            "毕业",
+            "本科",
+            "读书",
+            "university",
+            "graduate",
+            "graduated",
         ],
     ),
     (
@@ -119,10 +172,13 @@ const ANSWER_TYPE_PHRASES: &[(AnswerType, &[&str])] = &[
         AnswerType::Number,
         &[
             "多少", "几个", "几位", "几年", "几次", "几", "多大", "多长", "how many", "how much",
-            "how old",
         ],
     ),
 ];
+
+/// Measure words that count things, as in 「多少辆车」 or 「三家厂商」. Not among them: time
+/// units (「几年」 asks for a time), and 个, which answers often leave out (「总数超过5万」).
+const MEASURE_WORDS: &str = "位名家场张台辆部款条次座篇本件只种项届所间人";
 
 /// Stop words, the user dictionary and alias groups, all normalized.
 #[derive(Debug, Clone, Default)]
@@ -130,6 +186,8 @@ pub struct Lexicon {
     stop_words: HashSet<String>,
     /// Words added to the segmentation dictionary, with an optional frequency.
     pub user_words: Vec<(String, Option<usize>)>,
+    /// Words found in the articles (see `discover`), with their part-of-speech tag.
+    pub discovered_words: Vec<(String, String)>,
     /// Groups of terms that mean the same thing (`qwen`, `通义千问`, `通义`).
     pub alias_groups: Vec<Vec<String>>,
 }
@@ -140,6 +198,7 @@ impl Lexicon {
         Lexicon {
             stop_words: STOP_WORDS.split_whitespace().map(str::to_owned).collect(),
             user_words: Vec::new(),
+            discovered_words: Vec::new(),
             alias_groups: Vec::new(),
         }
     }
@@ -156,6 +215,42 @@ impl Lexicon {
             lexicon.alias_groups = parse_aliases(&text, &normalize);
         }
         Ok(lexicon)
+    }
+
+    /// Adds what was found in the articles: its words for segmentation, and its alias
+    /// groups, each merged into a group of the files that shares a member, so that no
+    /// term is in two groups.
+    pub fn add_discovered(&mut self, found: &Discovered) {
+        let stop_words = &self.stop_words;
+        self.discovered_words.extend(
+            found
+                .words
+                .iter()
+                .filter(|(w, _)| !stop_words.contains(w))
+                .cloned(),
+        );
+        for group in &found.alias_groups {
+            let members = group.iter().filter(|m| !stop_words.contains(*m));
+            match self
+                .alias_groups
+                .iter_mut()
+                .find(|g| group.iter().any(|m| g.contains(m)))
+            {
+                Some(existing) => {
+                    for member in members {
+                        if !existing.contains(member) {
+                            existing.push(member.clone());
+                        }
+                    }
+                }
+                None => {
+                    let members: Vec<String> = members.cloned().collect();
+                    if members.len() > 1 {
+                        self.alias_groups.push(members);
+                    }
+                }
+            }
+        }
     }
 
     pub fn is_stop_word(&self, term: &str) -> bool {
@@ -179,13 +274,48 @@ impl Lexicon {
             phrases.push(format!("{}{}", pair[0], pair[1]));
             phrases.push(format!("{} {}", pair[0], pair[1]));
         }
-        ANSWER_TYPE_PHRASES.iter().find_map(|(kind, asking)| {
-            phrases
+        let asks = |kind: &AnswerType| {
+            ANSWER_TYPE_PHRASES
                 .iter()
-                .any(|p| asking.contains(&p.as_str()))
-                .then_some(*kind)
-        })
+                .find(|(k, _)| k == kind)
+                .is_some_and(|(_, asking)| phrases.iter().any(|p| asking.contains(&p.as_str())))
+        };
+        let before_count = [
+            AnswerType::Age,
+            AnswerType::Money,
+            AnswerType::Date,
+            AnswerType::Time,
+            AnswerType::Education,
+            AnswerType::Place,
+            AnswerType::Person,
+        ];
+        before_count
+            .into_iter()
+            .find(|kind| asks(kind))
+            .or_else(|| counted_with(words).map(AnswerType::Count))
+            .or_else(|| asks(&AnswerType::Number).then_some(AnswerType::Number))
     }
+}
+
+/// The measure word after 多少 or 几 (「多少辆」, 「几家」), whether the segmenter kept it
+/// in the same word or not.
+fn counted_with(words: &[&str]) -> Option<char> {
+    let measure = |rest: &str| {
+        let mut chars = rest.chars();
+        chars.next().filter(|c| MEASURE_WORDS.contains(*c))
+    };
+    words.iter().enumerate().find_map(|(i, word)| {
+        let rest = word
+            .strip_prefix("多少")
+            .or_else(|| word.strip_prefix('几'))?;
+        if rest.is_empty() {
+            measure(words.get(i + 1)?)
+        } else if rest.chars().count() == 1 {
+            measure(rest)
+        } else {
+            None
+        }
+    })
 }
 
 fn read_optional(path: &Path) -> Result<Option<String>, TextError> {

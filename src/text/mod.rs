@@ -1,7 +1,8 @@
 //! Text analysis: normalization, Traditional → Simplified conversion, segmentation,
-//! pinyin, an English glossary and the domain lexicon. A leaf module: it knows nothing of
-//! indexes, bots or terminals.
+//! pinyin, an English glossary, the domain lexicon and the names and terms the articles
+//! introduce. A leaf module: it knows nothing of indexes, bots or terminals.
 
+mod discover;
 mod english;
 pub mod lexicon;
 mod normalize;
@@ -11,6 +12,7 @@ mod segment;
 
 use std::path::PathBuf;
 
+pub use discover::{discover, Discovered};
 pub use english::Glossary;
 pub use lexicon::{AnswerType, Lexicon};
 pub use normalize::{fold_char, Normalizer};

@@ -289,6 +289,20 @@ mod tests {
         assert_eq!(kind("何小鹏在台上讲了多久"), Some(AnswerType::Time));
         assert_eq!(kind("圆桌的主持人是谁"), Some(AnswerType::Person));
         assert_eq!(kind("How many downloads"), Some(AnswerType::Number));
+        assert_eq!(
+            kind("小鹏今年一共卖了多少辆车"),
+            Some(AnswerType::Count('辆'))
+        );
+        assert_eq!(
+            kind("哪几家人形机器人公司上了圆桌"),
+            Some(AnswerType::Count('家'))
+        );
+        assert_eq!(kind("吴泳铭今年多大了"), Some(AnswerType::Age));
+        assert_eq!(kind("How old is Eddie Wu?"), Some(AnswerType::Age));
+        assert_eq!(kind("宇树的机器狗卖多少钱啊"), Some(AnswerType::Money));
+        assert_eq!(kind("今年雲棲大會是幾月幾號開幕"), Some(AnswerType::Date));
+        assert_eq!(kind("杨植麟毕业于哪所大学"), Some(AnswerType::Education));
+        assert_eq!(kind("Qwen2.5几乎是最强的吗"), None);
         assert_eq!(kind("阿里云为什么后退一步"), None);
         assert_eq!(kind("阿里云几乎所有模型都降价了吗"), None);
         assert_eq!(kind("很多大模型降价"), None);

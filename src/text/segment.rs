@@ -6,6 +6,7 @@ use std::path::Path;
 
 use jieba_rs::Jieba;
 
+use super::discover::Discovered;
 use super::english::Glossary;
 use super::lexicon::{AnswerType, Lexicon};
 use super::normalize::Normalizer;
@@ -67,11 +68,13 @@ impl Analyzer {
         Self::with_normalizer(Normalizer::new(), lexicon)
     }
 
-    /// Loads the lexicon that lives in `data_dir` (entries normalized like any text).
-    pub fn for_data_dir(data_dir: &Path) -> Result<Self, TextError> {
+    /// Loads the lexicon that lives in `data_dir` (entries normalized like any text), on
+    /// top of what was found in its articles.
+    pub fn for_data_dir(data_dir: &Path, found: &Discovered) -> Result<Self, TextError> {
         let normalizer = Normalizer::new();
         let lexicon_dir = data_dir.join(super::lexicon::LEXICON_DIR);
-        let lexicon = Lexicon::load(&lexicon_dir, |s| normalizer.normalize(s))?;
+        let mut lexicon = Lexicon::load(&lexicon_dir, |s| normalizer.normalize(s))?;
+        lexicon.add_discovered(found);
         Ok(Self::with_normalizer(normalizer, lexicon))
     }
 
@@ -79,6 +82,13 @@ impl Analyzer {
         let mut jieba = Jieba::new();
         for (word, freq) in &lexicon.user_words {
             jieba.add_word(word, *freq, None);
+        }
+        // A found name is added even when the dictionary has the word, for its tag; other
+        // found words only when it lacks them, so everyday words keep theirs.
+        for (word, tag) in &lexicon.discovered_words {
+            if tag == "nr" || !jieba.has_word(word) {
+                jieba.add_word(word, None, Some(tag));
+            }
         }
         Analyzer {
             normalizer,
@@ -233,15 +243,31 @@ impl Analyzer {
     }
 
     /// Whether a normalized passage states something of the kind a question asks for: a
-    /// number, a time (a number with 年/月/日, or 今年, 去年…), a place or a person (words
-    /// the segmenter's dictionary tags as such; its tags are rough, 嘉宾 is a place to it,
-    /// so these two are weak evidence and the decision model weighs them as such).
+    /// number, an age (岁), a sum of money (元, 美元, 5毛), a date (a number with 月/日/号), a
+    /// time (a number with 年/月/日, or 今年, 去年…), a school, a count (a number with the
+    /// measure word asked for: 「四家」 for 「几家」), a place or a person (words the
+    /// segmenter's dictionary tags as such; its tags are rough, 嘉宾 is a place to it, so
+    /// these two are weak evidence and the decision model weighs them as such).
     pub fn mentions(&self, normalized: &str, kind: AnswerType) -> bool {
         const NUMERALS: &str = "一二三四五六七八九十百千万亿两";
         const TIME_WORDS: [&str; 8] = [
             "今年", "去年", "明年", "前夜", "月底", "年底", "当年", "年初",
         ];
         let numeral = |c: char| c.is_ascii_digit() || NUMERALS.contains(c);
+        let chars: Vec<char> = normalized.chars().collect();
+        // A number followed by one of `units`, allowing 「十多家」 and 「3.5万个」.
+        let counted = |units: &str| {
+            chars.iter().enumerate().any(|(i, &c)| {
+                units.contains(c)
+                    && chars[..i]
+                        .iter()
+                        .rev()
+                        .skip_while(|&&p| "多余几.".contains(p))
+                        .take(1)
+                        .any(|&p| numeral(p))
+            })
+        };
+        let any_of = |words: &[&str]| words.iter().any(|w| normalized.contains(w));
         let tagged = |prefix: &str| {
             self.jieba
                 .tag(normalized, true)
@@ -249,14 +275,15 @@ impl Analyzer {
                 .any(|t| t.tag.starts_with(prefix))
         };
         match kind {
-            AnswerType::Number => normalized.chars().any(numeral),
-            AnswerType::Time => {
-                let chars: Vec<char> = normalized.chars().collect();
-                chars
-                    .windows(2)
-                    .any(|w| numeral(w[0]) && "年月日号天".contains(w[1]))
-                    || TIME_WORDS.iter().any(|w| normalized.contains(w))
+            AnswerType::Number => chars.iter().any(|&c| numeral(c)),
+            AnswerType::Age => counted("岁") || any_of(&["年龄", "年纪", "years old"]),
+            AnswerType::Money => {
+                counted("元块毛") || any_of(&["$", "¥", "美金", "人民币", "dollar", "yuan"])
             }
+            AnswerType::Date => counted("月日号") || any_of(&["月底", "月初", "月中"]),
+            AnswerType::Time => counted("年月日号天") || any_of(&TIME_WORDS),
+            AnswerType::Education => any_of(&["大学", "学院", "学校", "毕业", "university"]),
+            AnswerType::Count(measure) => counted(&measure.to_string()),
             AnswerType::Place => tagged("ns"),
             AnswerType::Person => tagged("nr"),
         }
@@ -475,6 +502,15 @@ mod tests {
         assert!(says("大會在杭州舉行", AnswerType::Place));
         assert!(!says("發言都精彩", AnswerType::Place));
         assert!(says("創始人何小鵬表示", AnswerType::Person));
+        assert!(says("每年投入35億元", AnswerType::Money));
+        assert!(!says("下載量突破4000萬", AnswerType::Money));
+        assert!(says("今年54歲", AnswerType::Age));
+        assert!(!says("2023年的雲棲大會", AnswerType::Age));
+        assert!(says("當年10月底", AnswerType::Date));
+        assert!(!says("2023年的雲棲大會", AnswerType::Date));
+        assert!(says("四家知名的人形機器人廠商", AnswerType::Count('家')));
+        assert!(says("十多家企業", AnswerType::Count('家')));
+        assert!(!says("廠家都來了", AnswerType::Count('家')));
     }
 
     #[test]
