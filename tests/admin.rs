@@ -5,14 +5,11 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 
-use support::{Workspace, SHIPPED_ARTICLE};
+use support::{run_args, Workspace, HANGZHOU, SHIPPED_ARTICLE};
 use yunqi_bot::admin::{self, AdminError, MAX_ARTICLE_BYTES};
 use yunqi_bot::answer::Engine;
-
-const HANGZHOU: &str = "---\ntitle: 雲棲小鎮\n---\n雲棲小鎮位於杭州西湖區，是雲棲大會的舉辦地。\n";
 
 /// File names in a directory, sorted.
 fn listing(dir: &Path) -> Vec<String> {
@@ -165,25 +162,12 @@ fn concurrent_rebuilds_are_serialized_and_leave_a_complete_live_generation() {
     );
 }
 
-/// The CLI binary on a workspace.
-fn yunqi(ws: &Workspace, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_yunqi-bot"))
-        .args(args)
-        .env_clear()
-        // Away from the repository, so a developer's .env cannot leak in.
-        .current_dir(ws.root.path())
-        .env("DATA_DIR", ws.data_dir())
-        .env("INDEX_DIR", ws.index_dir())
-        .output()
-        .expect("run yunqi-bot")
-}
-
 #[test]
 fn the_cli_adds_lists_and_removes_articles() {
     let ws = Workspace::with_shipped_data();
     let file = ws.root.path().join("hangzhou.md");
     std::fs::write(&file, HANGZHOU).expect("write");
-    let out = yunqi(&ws, &["add", file.to_str().expect("utf-8 path")]);
+    let out = run_args(&ws, &["add", file.to_str().expect("utf-8 path")]);
     assert!(
         out.status.success(),
         "{}",
@@ -191,7 +175,7 @@ fn the_cli_adds_lists_and_removes_articles() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("added hangzhou (雲棲小鎮): 1 passages"));
 
-    let out = yunqi(&ws, &["articles"]);
+    let out = run_args(&ws, &["articles"]);
     let listed = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         listed.contains("hangzhou\t雲棲小鎮\t1 passages"),
@@ -200,18 +184,18 @@ fn the_cli_adds_lists_and_removes_articles() {
 
     let bad = ws.root.path().join("bad.md");
     std::fs::write(&bad, b"\xff\xfe").expect("write");
-    let out = yunqi(&ws, &["add", bad.to_str().expect("utf-8 path")]);
+    let out = run_args(&ws, &["add", bad.to_str().expect("utf-8 path")]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not UTF-8"));
 
     let huge = ws.root.path().join("huge.md");
     std::fs::write(&huge, vec![b'a'; MAX_ARTICLE_BYTES + 1]).expect("write");
-    let out = yunqi(&ws, &["add", huge.to_str().expect("utf-8 path")]);
+    let out = run_args(&ws, &["add", huge.to_str().expect("utf-8 path")]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("limited to 2 MB"));
     assert!(!ws.data_dir().join("huge.md").exists());
 
-    let out = yunqi(&ws, &["remove", "hangzhou"]);
+    let out = run_args(&ws, &["remove", "hangzhou"]);
     assert!(
         out.status.success(),
         "{}",
@@ -225,7 +209,7 @@ fn cli_index_while_an_engine_runs_is_picked_up_without_a_restart() {
     let ws = Workspace::with_shipped_data();
     let engine = ws.engine();
     ws.write_article("hangzhou.md", HANGZHOU);
-    let out = yunqi(&ws, &["index"]);
+    let out = run_args(&ws, &["index"]);
     assert!(
         out.status.success(),
         "{}",

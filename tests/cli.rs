@@ -3,43 +3,10 @@
 
 mod support;
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 
 use serde_json::Value;
-use support::{repo_path, Workspace, SHIPPED_ARTICLE};
-
-/// The binary, pointed at the workspace, with no `.env` or environment leaking in.
-fn yunqi(ws: &Workspace) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yunqi-bot"));
-    cmd.current_dir(ws.root.path())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("DATA_DIR", ws.data_dir())
-        .env("INDEX_DIR", ws.index_dir());
-    cmd
-}
-
-fn run(mut cmd: Command, stdin: Option<&str>) -> Output {
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("run yunqi-bot");
-    let mut pipe = child.stdin.take().expect("stdin");
-    if let Some(input) = stdin {
-        pipe.write_all(input.as_bytes()).expect("write stdin");
-    }
-    drop(pipe);
-    child.wait_with_output().expect("wait")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use support::{repo_path, run, stderr, stdout, yunqi, Workspace, SHIPPED_ARTICLE};
 
 #[test]
 fn ask_json_follows_the_contract() {
