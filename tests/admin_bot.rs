@@ -6,7 +6,7 @@ mod support;
 
 use support::running_bot::RunningBot;
 use support::{Workspace, HANGZHOU};
-use yunqi_bot::admin::MAX_ARTICLE_BYTES;
+use yunqi_bot::articles::MAX_ARTICLE_BYTES;
 use yunqi_bot::telegram::{format, messages, BotOptions};
 const ADMIN: i64 = 42;
 const STRANGER: i64 = 7;

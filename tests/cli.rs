@@ -326,3 +326,32 @@ fn concurrent_first_runs_all_answer() {
         assert!(stdout(&out).contains("\"answered\":true"));
     }
 }
+
+#[test]
+fn bad_values_in_flags_or_their_variables_are_usage_errors() {
+    let ws = Workspace::with_shipped_data();
+    for (var, value) in [("ANSWER_SCRIPT", "cyrillic"), ("MIN_CONFIDENCE", "2")] {
+        let mut cmd = yunqi(&ws);
+        cmd.env(var, value).args(["ask", "云栖大会"]);
+        let out = run(cmd, None);
+        assert_eq!(out.status.code(), Some(2), "{var}: {}", stderr(&out));
+        assert!(stderr(&out).contains(value), "{}", stderr(&out));
+    }
+    let mut cmd = yunqi(&ws);
+    cmd.args(["--script", "cyrillic", "ask", "云栖大会"]);
+    assert_eq!(run(cmd, None).status.code(), Some(2));
+}
+
+#[test]
+fn an_empty_variable_means_the_default() {
+    let ws = Workspace::with_shipped_data();
+    let mut cmd = yunqi(&ws);
+    // The workspace root holds `data/`, the default data directory.
+    cmd.env("DATA_DIR", "")
+        .env("ANSWER_SCRIPT", " ")
+        .env("MIN_CONFIDENCE", "")
+        .args(["ask", "--json", "含阿量"]);
+    let out = run(cmd, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"answered\":true"));
+}

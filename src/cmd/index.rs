@@ -1,8 +1,8 @@
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::search;
-use crate::text::Analyzer;
+use yunqi_bot::search;
+use yunqi_bot::text::Analyzer;
 
 /// Articles from which `index` reports its progress.
 const LARGE_CORPUS: usize = 50;

@@ -15,8 +15,8 @@ use teloxide::utils::command::BotCommands as _;
 
 use super::handlers::send_html;
 use super::{format, messages, TelegramBot};
-use crate::admin::{self, MAX_ARTICLE_BYTES};
 use crate::answer::Engine;
+use crate::articles::{self, MAX_ARTICLE_BYTES};
 
 /// Commands only admins may use.
 #[derive(BotCommands, Clone, Debug, PartialEq)]
@@ -148,7 +148,7 @@ async fn on_command(
             }
         }
         AdminCommand::Add => messages::ADD_USAGE.to_owned(),
-        AdminCommand::Articles => admin::articles(&engine)
+        AdminCommand::Articles => articles::list(&engine)
             .iter()
             .map(|a| messages::article_line(&a.id, &a.title, a.passages))
             .collect::<Vec<_>>()
@@ -158,9 +158,7 @@ async fn on_command(
             let id = id.trim().to_owned();
             let removing = id.clone();
             let worker = engine.clone();
-            match tokio::task::spawn_blocking(move || admin::remove_article(&worker, &removing))
-                .await?
-            {
+            match tokio::task::spawn_blocking(move || articles::remove(&worker, &removing)).await? {
                 // Relative to the data directory: the chat needs no server paths.
                 Ok((trash, _)) => messages::removed(
                     &id,
@@ -174,7 +172,7 @@ async fn on_command(
             }
         }
         AdminCommand::Stats => {
-            let s = admin::stats(&engine, started.0.elapsed());
+            let s = articles::stats(&engine, started.0.elapsed());
             messages::stats(
                 s.articles,
                 s.passages,
@@ -199,7 +197,7 @@ async fn on_upload(
     upload: Upload,
     engine: Arc<Engine>,
 ) -> anyhow::Result<()> {
-    if let Err(too_large) = admin::check_size(&upload.file_name, upload.size.into()) {
+    if let Err(too_large) = articles::check_size(&upload.file_name, upload.size.into()) {
         send_html(
             &bot,
             &msg,
@@ -220,8 +218,7 @@ async fn on_upload(
     };
     let engine = engine.clone();
     let name = upload.file_name.clone();
-    let added =
-        tokio::task::spawn_blocking(move || admin::add_article(&engine, &name, &bytes)).await?;
+    let added = tokio::task::spawn_blocking(move || articles::add(&engine, &name, &bytes)).await?;
     let reply = match added {
         Ok(added) => messages::added(&added.title, &added.id, added.passages),
         Err(error) => messages::not_added(&error.to_string()),
