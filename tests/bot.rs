@@ -170,6 +170,8 @@ async fn the_more_button_pages_through_passages() {
     f.press_button(ALICE, ALICE, message_id, &format::callback_data(1));
     let edit = &f.wait_for("editMessageText", 1, WAIT).await[0];
     assert_eq!(edit.params["message_id"], message_id);
+    // HTML is the bot's default parse mode, for edits as for sends.
+    assert_eq!(edit.params["parse_mode"], "HTML");
     assert_ne!(edit.params["text"], first.params["text"]);
     assert!(button_texts(edit)[0].starts_with("上一条 (1/"));
     f.wait_for("answerCallbackQuery", 1, WAIT).await;
@@ -255,6 +257,7 @@ async fn inline_queries_offer_quotes_to_send_anywhere() {
         content.contains("<blockquote>") && content.contains("4000"),
         "{content}"
     );
+    assert_eq!(first["input_message_content"]["parse_mode"], "HTML");
 
     assert_eq!(answer.params["button"], Value::Null);
 

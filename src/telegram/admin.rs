@@ -13,7 +13,7 @@ use teloxide::prelude::*;
 use teloxide::types::{FileId, Me};
 use teloxide::utils::command::BotCommands as _;
 
-use super::handlers::send_html;
+use super::send::reply_html;
 use super::{format, messages, TelegramBot};
 use crate::answer::Engine;
 use crate::articles::{self, MAX_ARTICLE_BYTES};
@@ -105,7 +105,7 @@ async fn refuse(bot: TelegramBot, msg: Message) -> anyhow::Result<()> {
         text = msg.text().or(msg.caption()).unwrap_or_default(),
         "admin command refused"
     );
-    send_html(&bot, &msg, format::escape(messages::ADMIN_ONLY)).await?;
+    reply_html(&bot, &msg, format::escape(messages::ADMIN_ONLY)).await?;
     Ok(())
 }
 
@@ -118,7 +118,7 @@ async fn on_command(
 ) -> anyhow::Result<()> {
     let reply = match cmd {
         AdminCommand::Reindex => {
-            send_html(&bot, &msg, format::escape(messages::REINDEXING)).await?;
+            reply_html(&bot, &msg, format::escape(messages::REINDEXING)).await?;
             let worker = engine.clone();
             match tokio::task::spawn_blocking(move || worker.rebuild()).await? {
                 Ok(report) if report.problems.is_empty() => messages::reindexed(
@@ -185,7 +185,7 @@ async fn on_command(
     };
     // A long article list or many skipped files may not fit in one message.
     for html in format::plain_messages(&reply) {
-        send_html(&bot, &msg, html).await?;
+        reply_html(&bot, &msg, html).await?;
     }
     Ok(())
 }
@@ -198,7 +198,7 @@ async fn on_upload(
     engine: Arc<Engine>,
 ) -> anyhow::Result<()> {
     if let Err(too_large) = articles::check_size(&upload.file_name, upload.size.into()) {
-        send_html(
+        reply_html(
             &bot,
             &msg,
             format::escape(&messages::not_added(&too_large.to_string())),
@@ -212,7 +212,7 @@ async fn on_upload(
             // The admin is told, not left waiting; the details go to the log.
             tracing::warn!(%error, file = %upload.file_name, "document download failed");
             let reason = messages::not_added(&format!("下载文件失败：{error}"));
-            send_html(&bot, &msg, format::escape(&reason)).await?;
+            reply_html(&bot, &msg, format::escape(&reason)).await?;
             return Ok(());
         }
     };
@@ -223,7 +223,7 @@ async fn on_upload(
         Ok(added) => messages::added(&added.title, &added.id, added.passages),
         Err(error) => messages::not_added(&error.to_string()),
     };
-    send_html(&bot, &msg, format::escape(&reply)).await?;
+    reply_html(&bot, &msg, format::escape(&reply)).await?;
     Ok(())
 }
 
