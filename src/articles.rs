@@ -6,13 +6,13 @@
 //! to a trash folder, never deleted. Used by the CLI and by the bot's admin commands.
 
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::answer::Engine;
 use crate::corpus::{self, CorpusError};
-use crate::search::{store, ArticleInfo, BuildReport, SearchError};
+use crate::search::{ArticleInfo, BuildReport, SearchError};
 
 /// The largest article accepted, in bytes.
 pub const MAX_ARTICLE_BYTES: usize = 2 * 1024 * 1024;
@@ -191,22 +191,21 @@ fn find_article(data_dir: &Path, id: &str) -> Result<Option<PathBuf>, ArticleErr
 
 /// Writes `bytes` as the new file `target`, failing with `AlreadyExists` rather than
 /// replacing a file that appeared since the caller looked (another admin, the CLI). The
-/// bytes are written and synced under a staging name that the corpus loader ignores, then
-/// linked to the final name, which either creates it or fails: never a half-written
-/// article, never an overwrite.
+/// bytes are written and synced under a unique staging name that the corpus loader
+/// ignores, then renamed to the final name only if it is free (tempfile's
+/// `persist_noclobber`): never a half-written article, never an overwrite. A staging file
+/// left by a failure is removed when it is dropped.
 fn write_new_file(data_dir: &Path, target: &Path, bytes: &[u8]) -> Result<(), ArticleError> {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // Unique per call: two admins adding the same name at once must not share it.
-    let staging = data_dir.join(format!(".incoming-{}-{name}.part", store::unique_suffix()));
-    store::write_atomically(&staging, bytes)?;
-    let linked = move_no_clobber(&staging, target);
-    if linked.is_err() {
-        let _ = fs::remove_file(&staging);
-    }
-    linked.map_err(io(target))?;
+    let mut staging = tempfile::Builder::new()
+        .prefix(".incoming-")
+        .suffix(".part")
+        .tempfile_in(data_dir)
+        .map_err(io(data_dir))?;
+    staging.write_all(bytes).map_err(io(staging.path()))?;
+    staging.as_file().sync_all().map_err(io(staging.path()))?;
+    staging
+        .persist_noclobber(target)
+        .map_err(|e| io(target)(e.error))?;
     sync_dir(data_dir);
     Ok(())
 }
@@ -246,7 +245,8 @@ fn move_to_trash(data_dir: &Path, file: &Path) -> Result<PathBuf, ArticleError> 
 
 /// Renames `from` to `to` unless `to` exists. A hard link is the atomic way to claim a
 /// name only if it is free (a rename would replace the file there); where links are not
-/// supported, a check and a rename.
+/// supported, a check and a rename. (tempfile's `persist_noclobber` does this for files
+/// it created; these are existing articles.)
 fn move_no_clobber(from: &Path, to: &Path) -> io::Result<()> {
     match fs::hard_link(from, to) {
         Ok(()) => fs::remove_file(from),
