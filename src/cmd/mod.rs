@@ -6,6 +6,7 @@ mod articles;
 mod ask;
 mod eval;
 mod index;
+mod progress;
 mod remove;
 mod serve;
 
