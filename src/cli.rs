@@ -1,8 +1,10 @@
-//! Command-line definitions. Flags override the environment (see `config`).
+//! Command-line definitions. Clap owns every flag, the environment variable behind it and
+//! its default, so `--help` tells the whole story and a bad value is a usage error (exit 2).
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use yunqi_bot::answer::Script;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -11,22 +13,78 @@ use clap::{Parser, Subcommand};
     about = "Answers questions about the 2024 Yunqi (Apsara) Conference by quoting articles"
 )]
 pub struct Cli {
-    /// Directory of article files (default: $DATA_DIR, else `data`).
-    #[arg(long, global = true, value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
-    /// Directory of the search index (default: $INDEX_DIR, else `index`).
-    #[arg(long, global = true, value_name = "DIR")]
-    pub index_dir: Option<PathBuf>,
-    /// Script quotes are shown in: auto (the asker's), original or simplified
-    /// (default: $ANSWER_SCRIPT, else auto).
-    #[arg(long, global = true, value_name = "SCRIPT")]
-    pub script: Option<String>,
-    /// The least confidence (0 to 1) for a passage to be quoted as the answer; higher is
-    /// stricter (default: $MIN_CONFIDENCE, else the engine's default).
-    #[arg(long, global = true, value_name = "P", value_parser = parse_confidence)]
-    pub min_confidence: Option<f32>,
+    #[command(flatten)]
+    pub options: Options,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// What every command reads: where the data is and how answers are decided and shown.
+#[derive(Debug, Args)]
+pub struct Options {
+    /// Directory of article files.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "DATA_DIR",
+        default_value = "data"
+    )]
+    pub data_dir: PathBuf,
+    /// Directory of the search index.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "INDEX_DIR",
+        default_value = "index"
+    )]
+    pub index_dir: PathBuf,
+    /// Script quotes are shown in.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SCRIPT",
+        env = "ANSWER_SCRIPT",
+        value_enum,
+        ignore_case = true,
+        default_value_t = ScriptArg::Auto
+    )]
+    pub script: ScriptArg,
+    /// The least confidence (0 to 1) for a passage to be quoted as the answer; higher is
+    /// stricter (default: the engine's threshold).
+    #[arg(
+        long,
+        global = true,
+        value_name = "P",
+        env = "MIN_CONFIDENCE",
+        value_parser = parse_confidence
+    )]
+    pub min_confidence: Option<f32>,
+}
+
+/// The environment variables clap reads for [`Options`]; an empty one counts as unset.
+pub const OPTION_VARS: &[&str] = &["DATA_DIR", "INDEX_DIR", "ANSWER_SCRIPT", "MIN_CONFIDENCE"];
+
+/// [`Script`] as the command line spells it (the library knows nothing of clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScriptArg {
+    /// Simplified for a question written in Simplified, as written otherwise.
+    Auto,
+    /// Always as written in the article.
+    Original,
+    /// Always converted to Simplified.
+    Simplified,
+}
+
+impl From<ScriptArg> for Script {
+    fn from(script: ScriptArg) -> Script {
+        match script {
+            ScriptArg::Auto => Script::Auto,
+            ScriptArg::Original => Script::Original,
+            ScriptArg::Simplified => Script::Simplified,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,9 +134,60 @@ pub enum Command {
 }
 
 /// A confidence threshold: a number from 0 to 1.
-pub fn parse_confidence(text: &str) -> Result<f32, String> {
+fn parse_confidence(text: &str) -> Result<f32, String> {
     match text.trim().parse::<f32>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
         _ => Err(format!("{text:?} is not a confidence between 0 and 1")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::error::ErrorKind;
+    use clap::CommandFactory;
+
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("yunqi-bot").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn the_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_bad_script_is_a_usage_error() {
+        let err = parse(&["--script", "cyrillic", "index"]).expect_err("refused");
+        assert_eq!(err.kind(), ErrorKind::InvalidValue);
+        assert_eq!(err.exit_code(), 2);
+        let cli = parse(&["ask", "--script", "Simplified", "q"]).expect("any case, any place");
+        assert_eq!(cli.options.script, ScriptArg::Simplified);
+        assert_eq!(Script::from(cli.options.script), Script::Simplified);
+    }
+
+    #[test]
+    fn confidence_must_lie_between_0_and_1() {
+        assert_eq!(parse_confidence(" 0.7 "), Ok(0.7));
+        for bad in ["1.5", "-0.1", "strict", ""] {
+            assert!(parse_confidence(bad).is_err(), "{bad}");
+        }
+        let err = parse(&["--min-confidence", "2", "index"]).expect_err("refused");
+        assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn every_option_variable_is_one_clap_reads() {
+        let command = Cli::command();
+        let mut read: Vec<String> = command
+            .get_arguments()
+            .filter_map(|a| a.get_env())
+            .map(|v| v.to_string_lossy().into_owned())
+            .collect();
+        read.sort();
+        let mut listed: Vec<&str> = OPTION_VARS.to_vec();
+        listed.sort();
+        assert_eq!(read, listed);
     }
 }

@@ -1,12 +1,15 @@
-//! Configuration: the environment (with `.env` loaded by dotenvy), overridden by flags,
-//! read once at start-up and passed down. The bot token is kept out of `Debug` output.
+//! Configuration: `.env` loaded into the environment (by dotenvy), the command line and
+//! its environment variables (owned by clap, see `cli`), and the variables only `serve`
+//! needs; read once at start-up and passed down. The bot token is kept out of `Debug`.
 
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::answer::Script;
+use yunqi_bot::answer::Script;
 
-/// Everything the commands need from the environment.
+use crate::cli::{Options, OPTION_VARS};
+
+/// Everything the commands need from the command line and the environment.
 #[derive(Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
@@ -17,9 +20,10 @@ pub struct Config {
     pub api_url: Option<String>,
     /// `BOT_ADMINS`: numeric Telegram user ids.
     pub admins: Vec<u64>,
-    /// `ANSWER_SCRIPT`: which script quotes are shown in.
+    /// `--script` / `ANSWER_SCRIPT`: which script quotes are shown in.
     pub script: Script,
-    /// `MIN_CONFIDENCE`: the answer threshold; `None` for the engine's default.
+    /// `--min-confidence` / `MIN_CONFIDENCE`: the answer threshold; `None` for the
+    /// engine's default.
     pub min_confidence: Option<f32>,
 }
 
@@ -27,26 +31,33 @@ pub struct Config {
 pub enum ConfigError {
     #[error("BOT_ADMINS must be comma-separated numeric Telegram user ids; {0:?} is not one")]
     BadAdmin(String),
-    #[error("ANSWER_SCRIPT: {0}")]
-    BadScript(String),
-    #[error("MIN_CONFIDENCE: {0}")]
-    BadConfidence(String),
+}
+
+/// Loads `.env` (if present) into the environment, before clap reads it. Real environment
+/// variables win over the file.
+pub fn load_env_file() {
+    // A missing .env is normal; a malformed one is reported by dotenvy's own error.
+    if let Err(e) = dotenvy::dotenv() {
+        if !e.not_found() {
+            tracing::warn!(error = %e, "ignoring unreadable .env");
+        }
+    }
+    // `DATA_DIR=` (as a copied .env.example may have) has always meant "the default";
+    // clap would take it for an empty value. Runs before any other thread exists.
+    for name in OPTION_VARS {
+        if std::env::var_os(name).is_some_and(|v| v.to_string_lossy().trim().is_empty()) {
+            std::env::remove_var(name);
+        }
+    }
 }
 
 impl Config {
-    /// Reads `.env` (if present) and the environment.
-    pub fn from_env() -> Result<Config, ConfigError> {
-        // A missing .env is normal; a malformed one is reported by dotenvy's own error.
-        if let Err(e) = dotenvy::dotenv() {
-            if !e.not_found() {
-                tracing::warn!(error = %e, "ignoring unreadable .env");
-            }
-        }
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Builds a config from any variable lookup (the environment, or a map in tests).
-    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    /// The parsed command line plus the variables only `serve` reads, from any lookup
+    /// (the environment, or a map in tests).
+    pub fn new(
+        options: Options,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
         let non_empty = |name: &str| {
             var(name)
                 .map(|v| v.trim().to_owned())
@@ -56,22 +67,14 @@ impl Config {
             Some(list) => parse_admins(&list)?,
             None => Vec::new(),
         };
-        let script = match non_empty("ANSWER_SCRIPT") {
-            Some(s) => s.parse().map_err(ConfigError::BadScript)?,
-            None => Script::Auto,
-        };
-        let min_confidence = match non_empty("MIN_CONFIDENCE") {
-            Some(p) => Some(crate::cli::parse_confidence(&p).map_err(ConfigError::BadConfidence)?),
-            None => None,
-        };
         Ok(Config {
-            data_dir: non_empty("DATA_DIR").map_or_else(|| "data".into(), PathBuf::from),
-            index_dir: non_empty("INDEX_DIR").map_or_else(|| "index".into(), PathBuf::from),
+            data_dir: options.data_dir,
+            index_dir: options.index_dir,
             token: non_empty("TELOXIDE_TOKEN"),
             api_url: non_empty("TELOXIDE_API_URL"),
             admins,
-            script,
-            min_confidence,
+            script: options.script.into(),
+            min_confidence: options.min_confidence,
         })
     }
 }
@@ -100,53 +103,59 @@ impl fmt::Debug for Config {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use std::collections::HashMap;
 
-    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::Cli;
+
+    fn config(args: &[&str], vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let cli = Cli::try_parse_from(["yunqi-bot"].iter().chain(args).chain(&["index"]))
+            .expect("valid command line");
         let map: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Config::from_lookup(|name| map.get(name).cloned())
+        Config::new(cli.options, |name| map.get(name).cloned())
     }
 
     #[test]
-    fn defaults_apply_when_nothing_is_set() {
-        let c = config(&[]).expect("valid");
-        assert_eq!(c.data_dir, PathBuf::from("data"));
-        assert_eq!(c.index_dir, PathBuf::from("index"));
+    fn flags_and_defaults_reach_the_config() {
+        // Defaults depend on the test's own environment; flags do not.
+        let c = config(&[], &[]).expect("valid");
         assert!(c.token.is_none() && c.admins.is_empty());
+        let c = config(
+            &[
+                "--data-dir",
+                "articles",
+                "--script",
+                "original",
+                "--min-confidence",
+                "0.7",
+            ],
+            &[],
+        )
+        .expect("valid");
+        assert_eq!(c.data_dir, PathBuf::from("articles"));
+        assert_eq!(c.script, Script::Original);
+        assert_eq!(c.min_confidence, Some(0.7));
     }
 
     #[test]
     fn admins_are_numeric_ids() {
-        let c = config(&[("BOT_ADMINS", " 12345, 678 ,")]).expect("valid");
+        let c = config(&[], &[("BOT_ADMINS", " 12345, 678 ,")]).expect("valid");
         assert_eq!(c.admins, vec![12345, 678]);
-        assert!(
-            matches!(config(&[("BOT_ADMINS", "12345,@alice")]), Err(ConfigError::BadAdmin(id)) if id == "@alice")
-        );
-    }
-
-    #[test]
-    fn min_confidence_is_a_number_between_0_and_1() {
-        let c = config(&[("MIN_CONFIDENCE", "0.7")]).expect("valid");
-        assert_eq!(c.min_confidence, Some(0.7));
-        assert!(config(&[]).expect("valid").min_confidence.is_none());
-        for bad in ["1.5", "-0.1", "strict"] {
-            assert!(
-                matches!(
-                    config(&[("MIN_CONFIDENCE", bad)]),
-                    Err(ConfigError::BadConfidence(_))
-                ),
-                "{bad}"
-            );
-        }
+        assert!(matches!(
+            config(&[], &[("BOT_ADMINS", "12345,@alice")]),
+            Err(ConfigError::BadAdmin(id)) if id == "@alice"
+        ));
     }
 
     #[test]
     fn the_token_never_shows_in_debug_output() {
-        let c = config(&[("TELOXIDE_TOKEN", "123:SECRET")]).expect("valid");
+        let c = config(&[], &[("TELOXIDE_TOKEN", "123:SECRET")]).expect("valid");
+        assert_eq!(c.token.as_deref(), Some("123:SECRET"));
         assert!(!format!("{c:?}").contains("SECRET"));
     }
 }

@@ -1,14 +1,12 @@
 //! yunqi-bot: answers questions about the 2024 Yunqi (Apsara) Conference by quoting the
 //! paragraphs of articles that answer them. See ARCHITECTURE.md for the map.
 //!
-//! The search side (`text`, `corpus`, `search`, `answer`, `eval`) is synchronous and knows
-//! nothing of Telegram, terminals or the environment; `config`, `cli` and `cmd` are the edges.
+//! The search side (`text`, `corpus`, `search`, `answer`, `eval`, `articles`) is synchronous
+//! and knows nothing of Telegram, terminals or the environment; `telegram` is the bot. The
+//! command line (flags, environment, printing) belongs to the binary, not to this library.
 
-pub mod admin;
 pub mod answer;
-pub mod cli;
-pub mod cmd;
-pub mod config;
+pub mod articles;
 pub mod corpus;
 pub mod eval;
 pub mod search;

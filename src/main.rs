@@ -1,12 +1,19 @@
 //! The `yunqi-bot` binary: parse the command line, read the configuration, run the command,
-//! and report an error once, here.
+//! and report an error once, here. The command line (`cli`), the configuration (`config`)
+//! and the commands with everything they print (`cmd`) live in the binary; the library
+//! knows nothing of them.
+
+mod cli;
+mod cmd;
+mod config;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use yunqi_bot::cli::{Cli, Command};
-use yunqi_bot::{cmd, config::Config};
+
+use cli::{Cli, Command};
+use config::Config;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -17,7 +24,10 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    match try_main(Cli::parse()) {
+    config::load_env_file();
+    // A usage error (unknown flag, bad value in a flag or its variable) exits with 2 here.
+    let cli = Cli::parse();
+    match try_main(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`yunqi-bot ask … | head`) is the reader's choice, not an error.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
@@ -35,19 +45,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 fn try_main(cli: Cli) -> anyhow::Result<()> {
-    let mut config = Config::from_env()?;
-    if let Some(dir) = cli.data_dir {
-        config.data_dir = dir;
-    }
-    if let Some(dir) = cli.index_dir {
-        config.index_dir = dir;
-    }
-    if let Some(script) = cli.script {
-        config.script = script.parse().map_err(anyhow::Error::msg)?;
-    }
-    if let Some(p) = cli.min_confidence {
-        config.min_confidence = Some(p);
-    }
+    let config = Config::new(cli.options, |name| std::env::var(name).ok())?;
     match cli.command {
         Command::Index => cmd::index(&config),
         Command::Ask {

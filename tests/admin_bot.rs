@@ -5,12 +5,11 @@
 mod support;
 
 use support::running_bot::RunningBot;
-use support::Workspace;
-use yunqi_bot::admin::MAX_ARTICLE_BYTES;
+use support::{Workspace, HANGZHOU};
+use yunqi_bot::articles::MAX_ARTICLE_BYTES;
 use yunqi_bot::telegram::{format, messages, BotOptions};
 const ADMIN: i64 = 42;
 const STRANGER: i64 = 7;
-const HANGZHOU: &str = "---\ntitle: 雲棲小鎮\n---\n雲棲小鎮位於杭州西湖區，是雲棲大會的舉辦地。\n";
 
 async fn start() -> RunningBot {
     let options = BotOptions {

@@ -8,7 +8,7 @@ use support::fake_telegram::{
     visible_html, Call, Failure, FakeTelegram, BOT_ID, BOT_USERNAME, TOKEN,
 };
 use support::running_bot::{text_of, RunningBot, WAIT};
-use support::Workspace;
+use support::{run_args, yunqi, Workspace};
 use yunqi_bot::answer::Settings;
 use yunqi_bot::telegram::{format, messages, BotOptions};
 
@@ -170,6 +170,8 @@ async fn the_more_button_pages_through_passages() {
     f.press_button(ALICE, ALICE, message_id, &format::callback_data(1));
     let edit = &f.wait_for("editMessageText", 1, WAIT).await[0];
     assert_eq!(edit.params["message_id"], message_id);
+    // HTML is the bot's default parse mode, for edits as for sends.
+    assert_eq!(edit.params["parse_mode"], "HTML");
     assert_ne!(edit.params["text"], first.params["text"]);
     assert!(button_texts(edit)[0].starts_with("上一条 (1/"));
     f.wait_for("answerCallbackQuery", 1, WAIT).await;
@@ -255,6 +257,7 @@ async fn inline_queries_offer_quotes_to_send_anywhere() {
         content.contains("<blockquote>") && content.contains("4000"),
         "{content}"
     );
+    assert_eq!(first["input_message_content"]["parse_mode"], "HTML");
 
     assert_eq!(answer.params["button"], Value::Null);
 
@@ -388,15 +391,11 @@ async fn serve_with_a_rejected_token_fails_clearly_without_leaking_it() {
     let ws = Workspace::with_shipped_data();
     let fake = FakeTelegram::start().await;
     let wrong_token = "999:WRONG-secret-token";
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_yunqi-bot"))
+    let output = tokio::process::Command::from(yunqi(&ws))
         .arg("serve")
-        .env_clear()
-        .env("DATA_DIR", ws.data_dir())
-        .env("INDEX_DIR", ws.index_dir())
         .env("TELOXIDE_TOKEN", wrong_token)
         .env("TELOXIDE_API_URL", fake.url())
         .env("RUST_LOG", "trace")
-        .current_dir(ws.root.path())
         .output();
     let output = tokio::time::timeout(WAIT, output)
         .await
@@ -420,16 +419,12 @@ async fn serve_with_a_rejected_token_fails_clearly_without_leaking_it() {
 async fn serve_answers_and_stops_gracefully_on_sigterm() {
     let ws = Workspace::with_shipped_data();
     let fake = FakeTelegram::start().await;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_yunqi-bot"))
+    let mut child = tokio::process::Command::from(yunqi(&ws))
         .arg("serve")
-        .env_clear()
-        .env("DATA_DIR", ws.data_dir())
-        .env("INDEX_DIR", ws.index_dir())
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELOXIDE_API_URL", fake.url())
         .env("BOT_ADMINS", ALICE.to_string())
         .env("RUST_LOG", "trace")
-        .current_dir(ws.root.path())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start serve");
@@ -471,14 +466,7 @@ async fn serve_answers_and_stops_gracefully_on_sigterm() {
 #[test]
 fn serve_without_a_token_says_how_to_get_one() {
     let ws = Workspace::with_shipped_data();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_yunqi-bot"))
-        .arg("serve")
-        .env_clear()
-        .env("DATA_DIR", ws.data_dir())
-        .env("INDEX_DIR", ws.index_dir())
-        .current_dir(ws.root.path())
-        .output()
-        .expect("runs");
+    let output = run_args(&ws, &["serve"]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(

@@ -3,43 +3,10 @@
 
 mod support;
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 
 use serde_json::Value;
-use support::{repo_path, Workspace, SHIPPED_ARTICLE};
-
-/// The binary, pointed at the workspace, with no `.env` or environment leaking in.
-fn yunqi(ws: &Workspace) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yunqi-bot"));
-    cmd.current_dir(ws.root.path())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("DATA_DIR", ws.data_dir())
-        .env("INDEX_DIR", ws.index_dir());
-    cmd
-}
-
-fn run(mut cmd: Command, stdin: Option<&str>) -> Output {
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("run yunqi-bot");
-    let mut pipe = child.stdin.take().expect("stdin");
-    if let Some(input) = stdin {
-        pipe.write_all(input.as_bytes()).expect("write stdin");
-    }
-    drop(pipe);
-    child.wait_with_output().expect("wait")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use support::{repo_path, run, stderr, stdout, yunqi, Workspace, SHIPPED_ARTICLE};
 
 #[test]
 fn ask_json_follows_the_contract() {
@@ -358,4 +325,33 @@ fn concurrent_first_runs_all_answer() {
         assert!(out.status.success(), "{}", stderr(&out));
         assert!(stdout(&out).contains("\"answered\":true"));
     }
+}
+
+#[test]
+fn bad_values_in_flags_or_their_variables_are_usage_errors() {
+    let ws = Workspace::with_shipped_data();
+    for (var, value) in [("ANSWER_SCRIPT", "cyrillic"), ("MIN_CONFIDENCE", "2")] {
+        let mut cmd = yunqi(&ws);
+        cmd.env(var, value).args(["ask", "云栖大会"]);
+        let out = run(cmd, None);
+        assert_eq!(out.status.code(), Some(2), "{var}: {}", stderr(&out));
+        assert!(stderr(&out).contains(value), "{}", stderr(&out));
+    }
+    let mut cmd = yunqi(&ws);
+    cmd.args(["--script", "cyrillic", "ask", "云栖大会"]);
+    assert_eq!(run(cmd, None).status.code(), Some(2));
+}
+
+#[test]
+fn an_empty_variable_means_the_default() {
+    let ws = Workspace::with_shipped_data();
+    let mut cmd = yunqi(&ws);
+    // The workspace root holds `data/`, the default data directory.
+    cmd.env("DATA_DIR", "")
+        .env("ANSWER_SCRIPT", " ")
+        .env("MIN_CONFIDENCE", "")
+        .args(["ask", "--json", "含阿量"]);
+    let out = run(cmd, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"answered\":true"));
 }

@@ -2,8 +2,8 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::admin;
 use crate::config::Config;
+use yunqi_bot::articles;
 
 /// `yunqi-bot add FILE`: checks an article file, copies it into the data directory and
 /// rebuilds the index; a bad file is refused and nothing changes.
@@ -15,10 +15,10 @@ pub fn add(config: &Config, file: &Path) -> anyhow::Result<()> {
     let size = std::fs::metadata(file)
         .with_context(|| format!("cannot read {}", file.display()))?
         .len();
-    admin::check_size(name, size)?;
+    articles::check_size(name, size)?;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let engine = super::open_engine(config)?;
-    let added = admin::add_article(&engine, name, &bytes)?;
+    let added = articles::add(&engine, name, &bytes)?;
     println!(
         "added {} ({}): {} passages; index now {}",
         added.id,

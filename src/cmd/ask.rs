@@ -1,7 +1,7 @@
 use std::io::{BufRead, Write};
 
-use crate::answer::{Answer, Engine, Verdict};
 use crate::config::Config;
+use yunqi_bot::answer::{Answer, Engine, Verdict};
 
 /// `yunqi-bot ask`: answers the question given as arguments, or every line of standard
 /// input, as text or as one JSON object per question.

@@ -2,7 +2,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::config::Config;
-use crate::eval::{evaluate, parse_questions, Decision, Report};
+use yunqi_bot::eval::{evaluate, parse_questions, Decision, Report};
 
 /// What `eval` prints besides the figures.
 #[derive(Debug, Clone, Copy)]
@@ -86,7 +86,7 @@ fn render(r: &Report, options: EvalOptions) -> String {
         let _ = writeln!(
             s,
             "fitted decision model (features: {:?}):",
-            crate::answer::Features::NAMES
+            yunqi_bot::answer::Features::NAMES
         );
         let _ = writeln!(
             s,
@@ -98,7 +98,7 @@ fn render(r: &Report, options: EvalOptions) -> String {
         let _ = writeln!(
             s,
             "questions (✓ right at the threshold; features: {:?}):",
-            crate::answer::Features::NAMES
+            yunqi_bot::answer::Features::NAMES
         );
         for o in &r.outcomes {
             let first: String = o.first.as_deref().unwrap_or("-").chars().take(30).collect();

@@ -6,6 +6,7 @@ mod articles;
 mod ask;
 mod eval;
 mod index;
+mod progress;
 mod remove;
 mod serve;
 
@@ -17,9 +18,9 @@ pub use index::index;
 pub use remove::remove;
 pub use serve::serve;
 
-use crate::answer::{Engine, EngineConfig, Settings};
 use crate::config::Config;
-use crate::search::BuildReport;
+use yunqi_bot::answer::{Engine, EngineConfig, Settings};
+use yunqi_bot::search::BuildReport;
 
 /// Opens the engine for a command, saying on stderr when the index had to be rebuilt.
 pub(crate) fn open_engine(config: &Config) -> anyhow::Result<Engine> {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::config::Config;
-use crate::telegram::{self, BotOptions};
+use yunqi_bot::telegram::{self, BotOptions};
 
 /// `yunqi-bot serve`: runs the Telegram bot with long polling until Ctrl-C or SIGTERM.
 /// Needs `TELOXIDE_TOKEN`; `TELOXIDE_API_URL` points it at another Bot API server.

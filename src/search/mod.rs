@@ -33,7 +33,7 @@ pub enum SearchError {
         source: std::io::Error,
     },
     #[error("index error: {0}")]
-    Tantivy(#[from] tantivy::TantivyError),
+    Index(IndexError),
     #[error("index manifest {path} is unreadable: {reason}")]
     Manifest { path: PathBuf, reason: String },
     #[error("no index has been built in {0}")]
@@ -42,11 +42,39 @@ pub enum SearchError {
     NothingIndexed { dir: PathBuf, reasons: String },
 }
 
+/// A failure of the index engine underneath. Opaque: its message and source chain are
+/// there for people, but its type, tantivy's, stays inside `search`.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct IndexError {
+    inner: tantivy::TantivyError,
+}
+
+// For `?` inside this module; callers only ever see `SearchError::Index`.
+impl From<tantivy::TantivyError> for SearchError {
+    fn from(error: tantivy::TantivyError) -> Self {
+        SearchError::Index(IndexError { inner: error })
+    }
+}
+
 impl SearchError {
     fn io(path: &Path, source: std::io::Error) -> Self {
         SearchError::Io {
             path: path.to_owned(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_failure_keeps_its_message_but_not_its_type() {
+        let error = SearchError::from(tantivy::TantivyError::InvalidArgument("bad".into()));
+        assert!(matches!(error, SearchError::Index(_)));
+        assert!(error.to_string().starts_with("index error: "), "{error}");
+        assert!(error.to_string().contains("bad"), "{error}");
     }
 }

@@ -181,9 +181,9 @@ pub fn remove_old_generations(index_dir: &Path, grace: Duration) {
     }
 }
 
-/// `<pid>-<n>`, different for every call in every process, so that concurrent builds and
-/// writers never share a directory or a temporary file.
-pub fn unique_suffix() -> String {
+/// `<pid>-<n>`, different for every call in every process, so that concurrent builds
+/// never share a directory.
+fn unique_suffix() -> String {
     static CALLS: AtomicU64 = AtomicU64::new(0);
     let n = CALLS.fetch_add(1, Ordering::Relaxed);
     format!("{}-{n}", std::process::id())
@@ -205,19 +205,17 @@ pub fn dir_size(dir: &Path) -> u64 {
 }
 
 /// Writes `bytes` to `path` so that readers see the old content or the new, never a
-/// mix: a temporary file beside it, fsync, rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SearchError> {
-    let tmp = path.with_extension(format!("tmp-{}", unique_suffix()));
+/// mix: a uniquely named temporary file beside it, fsync, rename.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SearchError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
     let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
+        let mut file = tempfile::NamedTempFile::new_in(dir)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
+        file.as_file().sync_all()?;
+        file.persist(path).map_err(|e| e.error)?;
+        Ok(())
     })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        SearchError::io(path, e)
-    })
+    result.map_err(|e| SearchError::io(path, e))
 }
 
 #[cfg(test)]
@@ -240,6 +238,16 @@ mod tests {
         remove_old_generations(dir.path(), Duration::ZERO);
         assert!(!first.exists());
         assert!(second.exists());
+    }
+
+    #[test]
+    fn an_atomic_write_replaces_the_content_and_leaves_nothing_beside_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(CURRENT_FILE);
+        write_atomically(&path, b"gen-1").expect("write");
+        write_atomically(&path, b"gen-2").expect("replace");
+        assert_eq!(fs::read(&path).expect("read"), b"gen-2");
+        assert_eq!(fs::read_dir(dir.path()).expect("list").count(), 1);
     }
 
     #[test]

@@ -13,10 +13,10 @@ use teloxide::prelude::*;
 use teloxide::types::{FileId, Me};
 use teloxide::utils::command::BotCommands as _;
 
-use super::handlers::send_html;
+use super::send::reply_html;
 use super::{format, messages, TelegramBot};
-use crate::admin::{self, MAX_ARTICLE_BYTES};
 use crate::answer::Engine;
+use crate::articles::{self, MAX_ARTICLE_BYTES};
 
 /// Commands only admins may use.
 #[derive(BotCommands, Clone, Debug, PartialEq)]
@@ -105,7 +105,7 @@ async fn refuse(bot: TelegramBot, msg: Message) -> anyhow::Result<()> {
         text = msg.text().or(msg.caption()).unwrap_or_default(),
         "admin command refused"
     );
-    send_html(&bot, &msg, format::escape(messages::ADMIN_ONLY)).await?;
+    reply_html(&bot, &msg, format::escape(messages::ADMIN_ONLY)).await?;
     Ok(())
 }
 
@@ -118,7 +118,7 @@ async fn on_command(
 ) -> anyhow::Result<()> {
     let reply = match cmd {
         AdminCommand::Reindex => {
-            send_html(&bot, &msg, format::escape(messages::REINDEXING)).await?;
+            reply_html(&bot, &msg, format::escape(messages::REINDEXING)).await?;
             let worker = engine.clone();
             match tokio::task::spawn_blocking(move || worker.rebuild()).await? {
                 Ok(report) if report.problems.is_empty() => messages::reindexed(
@@ -148,7 +148,7 @@ async fn on_command(
             }
         }
         AdminCommand::Add => messages::ADD_USAGE.to_owned(),
-        AdminCommand::Articles => admin::articles(&engine)
+        AdminCommand::Articles => articles::list(&engine)
             .iter()
             .map(|a| messages::article_line(&a.id, &a.title, a.passages))
             .collect::<Vec<_>>()
@@ -158,9 +158,7 @@ async fn on_command(
             let id = id.trim().to_owned();
             let removing = id.clone();
             let worker = engine.clone();
-            match tokio::task::spawn_blocking(move || admin::remove_article(&worker, &removing))
-                .await?
-            {
+            match tokio::task::spawn_blocking(move || articles::remove(&worker, &removing)).await? {
                 // Relative to the data directory: the chat needs no server paths.
                 Ok((trash, _)) => messages::removed(
                     &id,
@@ -174,7 +172,7 @@ async fn on_command(
             }
         }
         AdminCommand::Stats => {
-            let s = admin::stats(&engine, started.0.elapsed());
+            let s = articles::stats(&engine, started.0.elapsed());
             messages::stats(
                 s.articles,
                 s.passages,
@@ -187,7 +185,7 @@ async fn on_command(
     };
     // A long article list or many skipped files may not fit in one message.
     for html in format::plain_messages(&reply) {
-        send_html(&bot, &msg, html).await?;
+        reply_html(&bot, &msg, html).await?;
     }
     Ok(())
 }
@@ -199,8 +197,8 @@ async fn on_upload(
     upload: Upload,
     engine: Arc<Engine>,
 ) -> anyhow::Result<()> {
-    if let Err(too_large) = admin::check_size(&upload.file_name, upload.size.into()) {
-        send_html(
+    if let Err(too_large) = articles::check_size(&upload.file_name, upload.size.into()) {
+        reply_html(
             &bot,
             &msg,
             format::escape(&messages::not_added(&too_large.to_string())),
@@ -214,19 +212,18 @@ async fn on_upload(
             // The admin is told, not left waiting; the details go to the log.
             tracing::warn!(%error, file = %upload.file_name, "document download failed");
             let reason = messages::not_added(&format!("下载文件失败：{error}"));
-            send_html(&bot, &msg, format::escape(&reason)).await?;
+            reply_html(&bot, &msg, format::escape(&reason)).await?;
             return Ok(());
         }
     };
     let engine = engine.clone();
     let name = upload.file_name.clone();
-    let added =
-        tokio::task::spawn_blocking(move || admin::add_article(&engine, &name, &bytes)).await?;
+    let added = tokio::task::spawn_blocking(move || articles::add(&engine, &name, &bytes)).await?;
     let reply = match added {
         Ok(added) => messages::added(&added.title, &added.id, added.passages),
         Err(error) => messages::not_added(&error.to_string()),
     };
-    send_html(&bot, &msg, format::escape(&reply)).await?;
+    reply_html(&bot, &msg, format::escape(&reply)).await?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! goes through [`escape`] before it is wrapped in tags.
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::utils::html;
 
 use super::messages;
 use crate::answer::Quote;
@@ -21,19 +22,14 @@ const SENTENCE_ENDS: &[char] = &['。', '！', '？', '；', '!', '?', ';', '”
 const ELLIPSIS: char = '…';
 const CALLBACK_PREFIX: &str = "p:";
 
-/// Escapes text for Telegram's HTML mode (also safe inside a quoted attribute).
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
+/// Escapes text for Telegram's HTML mode (`&`, `<`, `>`; Telegram needs no more outside
+/// attributes).
+pub use teloxide::utils::html::escape;
+
+/// Escapes text for a double-quoted attribute: teloxide's [`escape`] leaves `"` as is,
+/// which would end the attribute early.
+fn escape_attribute(text: &str) -> String {
+    escape(text).replace('"', "&quot;")
 }
 
 /// A passage as a message: the quote in a blockquote with the matched terms in bold,
@@ -63,17 +59,19 @@ fn quote_message(note: &str, p: &Quote) -> String {
     } else {
         format!("{}\n", escape(note))
     };
-    format!(
-        "{note}<blockquote>{quote}</blockquote>\n{}",
-        citation_html(p)
-    )
+    format!("{note}{}\n{}", html::blockquote(&quote), citation_html(p))
 }
 
 /// `— title · section · ¶N`, the title linked to the article's source when it has one.
 fn citation_html(p: &Quote) -> String {
     let title = match &p.source {
         Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
-            format!("<a href=\"{}\">{}</a>", escape(url), escape(&p.title))
+            // teloxide's `html::link` does not escape `"` in the URL.
+            format!(
+                "<a href=\"{}\">{}</a>",
+                escape_attribute(url),
+                escape(&p.title)
+            )
         }
         _ => escape(&p.title),
     };
@@ -101,17 +99,17 @@ fn quote_html(text: &str, bold: &[(usize, usize)], budget: usize) -> String {
     let chars: Vec<char> = text.chars().collect();
     let keep = visible_prefix(&chars, budget);
     let mut out = String::with_capacity(text.len() + bold.len() * 7);
-    let mut in_bold = false;
-    for (i, c) in chars[..keep].iter().enumerate() {
-        let bold_here = bold.iter().any(|&(s, e)| s <= i && i < e);
-        if bold_here != in_bold {
-            out.push_str(if bold_here { "<b>" } else { "</b>" });
-            in_bold = bold_here;
-        }
-        out.push_str(&escape(&c.to_string()));
-    }
-    if in_bold {
-        out.push_str("</b>");
+    let is_bold = |i: usize| bold.iter().any(|&(s, e)| s <= i && i < e);
+    // Runs of characters that are all bold or all not, each escaped and wrapped once.
+    let mut start = 0;
+    while start < keep {
+        let in_bold = is_bold(start);
+        let end = (start..keep)
+            .find(|&i| is_bold(i) != in_bold)
+            .unwrap_or(keep);
+        let run = escape(&chars[start..end].iter().collect::<String>());
+        out.push_str(&if in_bold { html::bold(&run) } else { run });
+        start = end;
     }
     if keep < chars.len() {
         out.push(ELLIPSIS);
@@ -264,8 +262,12 @@ mod tests {
     }
 
     #[test]
-    fn escape_covers_html_specials() {
-        assert_eq!(escape("a<b>&\"c\""), "a&lt;b&gt;&amp;&quot;c&quot;");
+    fn escape_covers_html_specials_and_attributes_also_quotes() {
+        assert_eq!(escape("a<b>&\"c\""), "a&lt;b&gt;&amp;\"c\"");
+        assert_eq!(
+            escape_attribute("a<b>&\"c\""),
+            "a&lt;b&gt;&amp;&quot;c&quot;"
+        );
     }
 
     #[test]
@@ -274,7 +276,7 @@ mod tests {
         assert_eq!(
             html,
             "<blockquote><b>價格</b>&lt;<b>下降</b>&gt;了97%</blockquote>\n\
-             — <a href=\"https://example.com/a?x=1&amp;y=&quot;2&quot;\">標題 &lt;1&gt; &amp; &quot;2&quot;</a> · 01 &lt;節&gt; · ¶7"
+             — <a href=\"https://example.com/a?x=1&amp;y=&quot;2&quot;\">標題 &lt;1&gt; &amp; \"2\"</a> · 01 &lt;節&gt; · ¶7"
         );
     }
 

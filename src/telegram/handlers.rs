@@ -5,11 +5,9 @@ use std::sync::Arc;
 
 use teloxide::dispatching::{HandlerExt, UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
-use teloxide::requests::{Output, Request};
 use teloxide::types::{
     InlineQueryResult, InlineQueryResultArticle, InlineQueryResultsButton,
-    InlineQueryResultsButtonKind, InputMessageContent, InputMessageContentText, Me, ParseMode,
-    ReplyParameters,
+    InlineQueryResultsButtonKind, InputMessageContent, InputMessageContentText, Me,
 };
 use teloxide::utils::command::BotCommands;
 use teloxide::{ApiError, RequestError};
@@ -19,6 +17,7 @@ use super::commands::{self, Command};
 use super::format;
 use super::messages;
 use super::rate_limit::{RateLimiter, Verdict};
+use super::send::{edit_html, reply_html, reply_with_keyboard, retrying, with_optional};
 use super::TelegramBot;
 use crate::answer::{Answer, Engine, Quote, Verdict as AnswerVerdict};
 
@@ -26,8 +25,6 @@ use crate::answer::{Answer, Engine, Quote, Verdict as AnswerVerdict};
 pub const PASSAGES_PER_ANSWER: usize = 5;
 /// The deep-link parameter of the inline hint's button (`/start inline`).
 const INLINE_START_PARAMETER: &str = "inline";
-/// How often a request Telegram answered with 429 is tried again after waiting.
-const RETRIES_AFTER_429: usize = 3;
 
 /// A question found in a message (a newtype, so the handler tree can inject it).
 #[derive(Clone, Debug)]
@@ -116,7 +113,7 @@ async fn on_command(
                 help.push_str("\n\n");
                 help.push_str(&format::escape(&AdminCommand::descriptions().to_string()));
             }
-            reply(&bot, &msg, help, None).await?;
+            reply_html(&bot, &msg, help).await?;
             Ok(())
         }
         Command::Ask(question) => answer(&bot, &msg, &question, &engine, &limiter).await,
@@ -143,14 +140,14 @@ async fn answer(
 ) -> anyhow::Result<()> {
     let question = question.trim();
     if question.is_empty() {
-        reply(bot, msg, format::escape(messages::ASK_USAGE), None).await?;
+        reply_html(bot, msg, format::escape(messages::ASK_USAGE)).await?;
         return Ok(());
     }
     let asker = msg.from.as_ref().map_or(msg.chat.id.0 as u64, |u| u.id.0);
     match limiter.check(asker) {
         Verdict::Allowed => {}
         Verdict::LimitedNotify => {
-            reply(bot, msg, format::escape(messages::RATE_LIMITED), None).await?;
+            reply_html(bot, msg, format::escape(messages::RATE_LIMITED)).await?;
             return Ok(());
         }
         Verdict::LimitedQuiet => return Ok(()),
@@ -165,7 +162,7 @@ async fn answer(
         },
         None => (format::escape(messages::ENGINE_ERROR), None),
     };
-    reply(bot, msg, text, keyboard).await?;
+    reply_with_keyboard(bot, msg, text, keyboard).await?;
     Ok(())
 }
 
@@ -211,10 +208,7 @@ async fn on_button(
     // it times out.
     retrying(|| {
         let answer = bot.answer_callback_query(query.id.clone());
-        match notice {
-            Some(text) => answer.text(text),
-            None => answer,
-        }
+        with_optional(answer, notice, |answer, text| answer.text(text))
     })
     .await?;
     Ok(())
@@ -244,16 +238,7 @@ async fn show_page(
     };
     let text = page_html(&answer, passage);
     let keyboard = format::pager(index, answer.quotes().len());
-    retrying(|| {
-        let edit = bot
-            .edit_message_text(message.chat.id, message.id, text.clone())
-            .parse_mode(ParseMode::Html);
-        match keyboard.clone() {
-            Some(k) => edit.reply_markup(k),
-            None => edit,
-        }
-    })
-    .await?;
+    edit_html(bot, message.chat.id, message.id, text, keyboard).await?;
     Ok(true)
 }
 
@@ -288,8 +273,7 @@ async fn on_inline_query(
         .take(PASSAGES_PER_ANSWER.min(format::MAX_INLINE_RESULTS))
         .enumerate()
         .map(|(i, p)| {
-            let content =
-                InputMessageContentText::new(format::passage_html(p)).parse_mode(ParseMode::Html);
+            let content = InputMessageContentText::new(format::passage_html(p));
             InlineQueryResultArticle::new(
                 format!("{i}-{}", p.paragraph),
                 format::inline_title(p),
@@ -310,60 +294,8 @@ async fn on_inline_query(
             .answer_inline_query(query.id.clone(), results.clone())
             .cache_time(60)
             .is_personal(false);
-        match hint.clone() {
-            Some(button) => answer.button(button),
-            None => answer,
-        }
+        with_optional(answer, hint.clone(), |answer, button| answer.button(button))
     })
     .await?;
     Ok(())
-}
-
-/// Sends `html` (already escaped) as a reply to `msg`.
-pub async fn send_html(
-    bot: &TelegramBot,
-    msg: &Message,
-    html: String,
-) -> Result<Message, RequestError> {
-    reply(bot, msg, html, None).await
-}
-
-/// Sends `html` as a reply to `msg`, with an optional keyboard.
-async fn reply(
-    bot: &TelegramBot,
-    msg: &Message,
-    html: String,
-    keyboard: Option<teloxide::types::InlineKeyboardMarkup>,
-) -> Result<Message, RequestError> {
-    retrying(|| {
-        let send = bot
-            .send_message(msg.chat.id, html.clone())
-            .parse_mode(ParseMode::Html)
-            .reply_parameters(ReplyParameters::new(msg.id).allow_sending_without_reply());
-        match keyboard.clone() {
-            Some(k) => send.reply_markup(k),
-            None => send,
-        }
-    })
-    .await
-}
-
-/// Sends a request, and when Telegram answers 429 waits the time it asks for and tries
-/// again. teloxide's Throttle adaptor does this for `send_*` only; edits, callback and
-/// inline answers need it too.
-pub async fn retrying<R>(make: impl Fn() -> R) -> Result<Output<R>, RequestError>
-where
-    R: Request<Err = RequestError>,
-{
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match make().send().await {
-            Err(RequestError::RetryAfter(wait)) if attempt <= RETRIES_AFTER_429 => {
-                tracing::warn!(seconds = wait.seconds(), "Telegram asked to retry later");
-                tokio::time::sleep(wait.duration()).await;
-            }
-            result => return result,
-        }
-    }
 }

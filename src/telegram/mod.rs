@@ -9,22 +9,25 @@ pub mod format;
 pub mod handlers;
 pub mod messages;
 pub mod rate_limit;
+mod send;
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use teloxide::adaptors::throttle::Limits;
-use teloxide::adaptors::Throttle;
+use teloxide::adaptors::{DefaultParseMode, Throttle};
 use teloxide::prelude::*;
+use teloxide::types::ParseMode;
 use teloxide::utils::command::BotCommands;
 
 use crate::answer::Engine;
 use commands::Command;
 use rate_limit::RateLimiter;
 
-/// The bot as handlers see it: sends are queued to stay within Telegram's rate limits.
-pub type TelegramBot = Throttle<Bot>;
+/// The bot as handlers see it: sends are queued to stay within Telegram's rate limits, and
+/// every text is HTML unless a request says otherwise.
+pub type TelegramBot = DefaultParseMode<Throttle<Bot>>;
 
 /// How the bot behaves, beyond what the engine decides.
 #[derive(Clone, Debug)]
@@ -89,19 +92,22 @@ pub async fn run(
         options.questions_per_minute,
         Duration::from_secs(60),
     ));
-    let mut dispatcher = Dispatcher::builder(bot.throttle(limits), handlers::handler_tree())
-        .dependencies(dptree::deps![
-            engine,
-            limiter,
-            admin::Admins(Arc::new(options.admins.clone())),
-            admin::StartedAt(std::time::Instant::now())
-        ])
-        .default_handler(|update| async move {
-            tracing::trace!(?update.id, "update ignored");
-        })
-        .error_handler(LoggingErrorHandler::with_custom_text("handler failed"))
-        .enable_ctrlc_handler()
-        .build();
+    let mut dispatcher = Dispatcher::builder(
+        bot.throttle(limits).parse_mode(ParseMode::Html),
+        handlers::handler_tree(),
+    )
+    .dependencies(dptree::deps![
+        engine,
+        limiter,
+        admin::Admins(Arc::new(options.admins.clone())),
+        admin::StartedAt(std::time::Instant::now())
+    ])
+    .default_handler(|update| async move {
+        tracing::trace!(?update.id, "update ignored");
+    })
+    .error_handler(LoggingErrorHandler::with_custom_text("handler failed"))
+    .enable_ctrlc_handler()
+    .build();
     let shutdown = dispatcher.shutdown_token();
     tokio::spawn(async move {
         stop.await;

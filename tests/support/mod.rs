@@ -1,17 +1,24 @@
 //! Helpers shared by the integration tests: real article files in temporary directories,
-//! and the engine opened on them.
+//! the engine opened on them, and the `yunqi-bot` binary run on them.
 #![allow(dead_code)] // each test binary uses its own subset
 
 pub mod fake_telegram;
 pub mod running_bot;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
 use yunqi_bot::answer::{Engine, EngineConfig, Settings};
 
 /// The article shipped in `data/`, used as the corpus of every end-to-end test.
 pub const SHIPPED_ARTICLE: &str = "000_93422ca121d765e5.md";
+
+/// A small article of one paragraph that the shipped article does not answer: added,
+/// removed and uploaded by the admin tests.
+pub const HANGZHOU: &str =
+    "---\ntitle: 雲棲小鎮\n---\n雲棲小鎮位於杭州西湖區，是雲棲大會的舉辦地。\n";
 
 /// A temporary workspace with `data/` (a copy of the shipped article and lexicon) and an
 /// empty `index/` beside it; both vanish when it is dropped.
@@ -88,4 +95,45 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).expect("copy file");
         }
     }
+}
+
+/// The binary, pointed at the workspace, with no `.env` or environment leaking in: it runs
+/// away from the repository, with only `PATH`, `DATA_DIR` and `INDEX_DIR` set.
+pub fn yunqi(ws: &Workspace) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yunqi-bot"));
+    cmd.current_dir(ws.root.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("DATA_DIR", ws.data_dir())
+        .env("INDEX_DIR", ws.index_dir());
+    cmd
+}
+
+/// Runs `cmd` to the end with `stdin` as its input (none: an empty, closed stdin).
+pub fn run(mut cmd: Command, stdin: Option<&str>) -> Output {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run yunqi-bot");
+    let mut pipe = child.stdin.take().expect("stdin");
+    if let Some(input) = stdin {
+        pipe.write_all(input.as_bytes()).expect("write stdin");
+    }
+    drop(pipe);
+    child.wait_with_output().expect("wait")
+}
+
+/// `yunqi-bot ARGS...` on the workspace, run to the end.
+pub fn run_args(ws: &Workspace, args: &[&str]) -> Output {
+    let mut cmd = yunqi(ws);
+    cmd.args(args);
+    run(cmd, None)
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }

@@ -5,14 +5,11 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 
-use support::{Workspace, SHIPPED_ARTICLE};
-use yunqi_bot::admin::{self, AdminError, MAX_ARTICLE_BYTES};
+use support::{run_args, Workspace, HANGZHOU, SHIPPED_ARTICLE};
 use yunqi_bot::answer::Engine;
-
-const HANGZHOU: &str = "---\ntitle: 雲棲小鎮\n---\n雲棲小鎮位於杭州西湖區，是雲棲大會的舉辦地。\n";
+use yunqi_bot::articles::{self, ArticleError, MAX_ARTICLE_BYTES};
 
 /// File names in a directory, sorted.
 fn listing(dir: &Path) -> Vec<String> {
@@ -38,7 +35,7 @@ fn an_added_article_is_answered_right_away() {
     let ws = Workspace::with_shipped_data();
     let engine = ws.engine();
     assert_eq!(answered_from(&engine, "云栖小镇在哪里"), None);
-    let added = admin::add_article(&engine, "hangzhou.md", HANGZHOU.as_bytes()).expect("added");
+    let added = articles::add(&engine, "hangzhou.md", HANGZHOU.as_bytes()).expect("added");
     assert_eq!(
         (added.id.as_str(), added.title.as_str(), added.passages),
         ("hangzhou", "雲棲小鎮", 1)
@@ -47,7 +44,7 @@ fn an_added_article_is_answered_right_away() {
         answered_from(&engine, "云栖小镇在哪里").as_deref(),
         Some("hangzhou")
     );
-    let ids: Vec<String> = admin::articles(&engine).into_iter().map(|a| a.id).collect();
+    let ids: Vec<String> = articles::list(&engine).into_iter().map(|a| a.id).collect();
     assert_eq!(ids, vec!["000_93422ca121d765e5", "hangzhou"]);
 }
 
@@ -70,13 +67,13 @@ fn bad_files_are_refused_and_change_nothing() {
         ("000_93422ca121d765e5.txt", HANGZHOU.as_bytes()),
     ];
     for (name, bytes) in cases {
-        let err = admin::add_article(&engine, name, bytes).expect_err(name);
+        let err = articles::add(&engine, name, bytes).expect_err(name);
         let expected = match name {
-            "latin1.txt" | "empty.md" | "headings.md" => matches!(err, AdminError::Invalid(_)),
-            "large.md" => matches!(err, AdminError::TooLarge { .. }),
-            "notes.pdf" => matches!(err, AdminError::BadExtension(_)),
-            "../escape.md" | "sub/dir.md" => matches!(err, AdminError::BadName(_)),
-            _ => matches!(err, AdminError::Exists(_)),
+            "latin1.txt" | "empty.md" | "headings.md" => matches!(err, ArticleError::Invalid(_)),
+            "large.md" => matches!(err, ArticleError::TooLarge { .. }),
+            "notes.pdf" => matches!(err, ArticleError::BadExtension(_)),
+            "../escape.md" | "sub/dir.md" => matches!(err, ArticleError::BadName(_)),
+            _ => matches!(err, ArticleError::Exists(_)),
         };
         assert!(expected, "{name}: {err}");
         assert!(err.to_string().len() > 10, "a clear message: {err}");
@@ -91,8 +88,8 @@ fn bad_files_are_refused_and_change_nothing() {
 fn a_removed_article_goes_to_the_trash_and_is_no_longer_answered() {
     let ws = Workspace::with_shipped_data();
     let engine = ws.engine();
-    admin::add_article(&engine, "hangzhou.md", HANGZHOU.as_bytes()).expect("added");
-    let (trashed, report) = admin::remove_article(&engine, "hangzhou").expect("removed");
+    articles::add(&engine, "hangzhou.md", HANGZHOU.as_bytes()).expect("added");
+    let (trashed, report) = articles::remove(&engine, "hangzhou").expect("removed");
     assert_eq!(report.articles, 1);
     assert_eq!(trashed, ws.data_dir().join("trash/hangzhou.md"));
     assert_eq!(std::fs::read_to_string(&trashed).expect("kept"), HANGZHOU);
@@ -100,18 +97,18 @@ fn a_removed_article_goes_to_the_trash_and_is_no_longer_answered() {
     assert_eq!(answered_from(&engine, "云栖小镇在哪里"), None);
 
     // Adding and removing it again keeps both removed copies.
-    admin::add_article(&engine, "hangzhou.md", HANGZHOU.as_bytes()).expect("added again");
-    let (second, _) = admin::remove_article(&engine, "hangzhou").expect("removed again");
+    articles::add(&engine, "hangzhou.md", HANGZHOU.as_bytes()).expect("added again");
+    let (second, _) = articles::remove(&engine, "hangzhou").expect("removed again");
     assert_ne!(second, trashed);
     assert_eq!(listing(&ws.data_dir().join("trash")).len(), 2);
 
     assert!(matches!(
-        admin::remove_article(&engine, "nope"),
-        Err(AdminError::UnknownArticle(_))
+        articles::remove(&engine, "nope"),
+        Err(ArticleError::UnknownArticle(_))
     ));
     assert!(matches!(
-        admin::remove_article(&engine, "000_93422ca121d765e5"),
-        Err(AdminError::LastArticle(_))
+        articles::remove(&engine, "000_93422ca121d765e5"),
+        Err(ArticleError::LastArticle(_))
     ));
     assert!(ws.data_dir().join(SHIPPED_ARTICLE).exists());
 }
@@ -165,25 +162,12 @@ fn concurrent_rebuilds_are_serialized_and_leave_a_complete_live_generation() {
     );
 }
 
-/// The CLI binary on a workspace.
-fn yunqi(ws: &Workspace, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_yunqi-bot"))
-        .args(args)
-        .env_clear()
-        // Away from the repository, so a developer's .env cannot leak in.
-        .current_dir(ws.root.path())
-        .env("DATA_DIR", ws.data_dir())
-        .env("INDEX_DIR", ws.index_dir())
-        .output()
-        .expect("run yunqi-bot")
-}
-
 #[test]
 fn the_cli_adds_lists_and_removes_articles() {
     let ws = Workspace::with_shipped_data();
     let file = ws.root.path().join("hangzhou.md");
     std::fs::write(&file, HANGZHOU).expect("write");
-    let out = yunqi(&ws, &["add", file.to_str().expect("utf-8 path")]);
+    let out = run_args(&ws, &["add", file.to_str().expect("utf-8 path")]);
     assert!(
         out.status.success(),
         "{}",
@@ -191,7 +175,7 @@ fn the_cli_adds_lists_and_removes_articles() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("added hangzhou (雲棲小鎮): 1 passages"));
 
-    let out = yunqi(&ws, &["articles"]);
+    let out = run_args(&ws, &["articles"]);
     let listed = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         listed.contains("hangzhou\t雲棲小鎮\t1 passages"),
@@ -200,18 +184,18 @@ fn the_cli_adds_lists_and_removes_articles() {
 
     let bad = ws.root.path().join("bad.md");
     std::fs::write(&bad, b"\xff\xfe").expect("write");
-    let out = yunqi(&ws, &["add", bad.to_str().expect("utf-8 path")]);
+    let out = run_args(&ws, &["add", bad.to_str().expect("utf-8 path")]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not UTF-8"));
 
     let huge = ws.root.path().join("huge.md");
     std::fs::write(&huge, vec![b'a'; MAX_ARTICLE_BYTES + 1]).expect("write");
-    let out = yunqi(&ws, &["add", huge.to_str().expect("utf-8 path")]);
+    let out = run_args(&ws, &["add", huge.to_str().expect("utf-8 path")]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("limited to 2 MB"));
     assert!(!ws.data_dir().join("huge.md").exists());
 
-    let out = yunqi(&ws, &["remove", "hangzhou"]);
+    let out = run_args(&ws, &["remove", "hangzhou"]);
     assert!(
         out.status.success(),
         "{}",
@@ -225,7 +209,7 @@ fn cli_index_while_an_engine_runs_is_picked_up_without_a_restart() {
     let ws = Workspace::with_shipped_data();
     let engine = ws.engine();
     ws.write_article("hangzhou.md", HANGZHOU);
-    let out = yunqi(&ws, &["index"]);
+    let out = run_args(&ws, &["index"]);
     assert!(
         out.status.success(),
         "{}",
@@ -245,12 +229,12 @@ fn cli_index_while_an_engine_runs_is_picked_up_without_a_restart() {
 fn an_existing_name_is_refused_and_the_old_file_kept_byte_for_byte() {
     let ws = Workspace::with_shipped_data();
     let engine = ws.engine();
-    admin::add_article(&engine, "hangzhou.md", HANGZHOU.as_bytes()).expect("added");
+    articles::add(&engine, "hangzhou.md", HANGZHOU.as_bytes()).expect("added");
     let other = "---\ntitle: 另一篇\n---\n這是另一篇文章的正文段落，內容完全不同。\n";
     for name in ["hangzhou.md", "hangzhou.txt"] {
-        let err = admin::add_article(&engine, name, other.as_bytes()).expect_err(name);
+        let err = articles::add(&engine, name, other.as_bytes()).expect_err(name);
         assert!(
-            matches!(err, AdminError::Exists(ref id) if id == "hangzhou"),
+            matches!(err, ArticleError::Exists(ref id) if id == "hangzhou"),
             "{err}"
         );
     }
@@ -284,7 +268,7 @@ fn a_failed_reindex_keeps_the_old_index_answering_and_says_why() {
 fn a_remove_whose_rebuild_fails_puts_the_file_back() {
     let ws = Workspace::with_shipped_data();
     let engine = ws.engine();
-    admin::add_article(&engine, "hangzhou.md", HANGZHOU.as_bytes()).expect("added");
+    articles::add(&engine, "hangzhou.md", HANGZHOU.as_bytes()).expect("added");
     let generation_before = live_generation(&ws);
     // The index still holds both articles, but only hangzhou.md is left on disk, so the
     // rebuild after removing it has nothing to index and fails.
@@ -293,7 +277,7 @@ fn a_remove_whose_rebuild_fails_puts_the_file_back() {
         ws.root.path().join(SHIPPED_ARTICLE),
     )
     .expect("move aside");
-    let err = admin::remove_article(&engine, "hangzhou").expect_err("rebuild fails");
+    let err = articles::remove(&engine, "hangzhou").expect_err("rebuild fails");
     assert!(
         err.to_string().contains("nothing could be indexed"),
         "{err}"

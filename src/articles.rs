@@ -6,13 +6,13 @@
 //! to a trash folder, never deleted. Used by the CLI and by the bot's admin commands.
 
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::answer::Engine;
 use crate::corpus::{self, CorpusError};
-use crate::search::{store, ArticleInfo, BuildReport, SearchError};
+use crate::search::{ArticleInfo, BuildReport, SearchError};
 
 /// The largest article accepted, in bytes.
 pub const MAX_ARTICLE_BYTES: usize = 2 * 1024 * 1024;
@@ -22,7 +22,7 @@ pub const TRASH_DIR: &str = "trash";
 const MAX_NAME_CHARS: usize = 100;
 
 #[derive(Debug, thiserror::Error)]
-pub enum AdminError {
+pub enum ArticleError {
     #[error("the file name {0:?} is not allowed: use a plain name such as yunqi-2024.md, without folders")]
     BadName(String),
     #[error("{0:?} is not an article: only .md and .txt files are accepted")]
@@ -46,8 +46,8 @@ pub enum AdminError {
     Search(#[from] SearchError),
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> AdminError + '_ {
-    move |source| AdminError::Io {
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ArticleError + '_ {
+    move |source| ArticleError::Io {
         path: path.to_owned(),
         source,
     }
@@ -64,7 +64,7 @@ pub struct Added {
 
 /// Checks that `bytes`, named `file_name`, make a valid new article, saves it into the data
 /// directory and rebuilds. Nothing is changed when any check or the rebuild fails.
-pub fn add_article(engine: &Engine, file_name: &str, bytes: &[u8]) -> Result<Added, AdminError> {
+pub fn add(engine: &Engine, file_name: &str, bytes: &[u8]) -> Result<Added, ArticleError> {
     let data_dir = engine.data_dir();
     check_name(file_name)?;
     check_size(file_name, bytes.len() as u64)?;
@@ -72,12 +72,12 @@ pub fn add_article(engine: &Engine, file_name: &str, bytes: &[u8]) -> Result<Add
     let id = corpus::article_id(&path);
     let article = corpus::parse_article_bytes(&id, Path::new(file_name), bytes)?;
     if path.exists() || find_article(data_dir, &id)?.is_some() {
-        return Err(AdminError::Exists(id));
+        return Err(ArticleError::Exists(id));
     }
 
     write_new_file(data_dir, &path, bytes).map_err(|e| match e {
-        AdminError::Io { source, .. } if source.kind() == io::ErrorKind::AlreadyExists => {
-            AdminError::Exists(id.clone())
+        ArticleError::Io { source, .. } if source.kind() == io::ErrorKind::AlreadyExists => {
+            ArticleError::Exists(id.clone())
         }
         other => other,
     })?;
@@ -98,10 +98,10 @@ pub fn add_article(engine: &Engine, file_name: &str, bytes: &[u8]) -> Result<Add
 
 /// Moves the article `id` into the trash folder and rebuilds. Refuses to remove the last
 /// article; puts the file back if the rebuild fails.
-pub fn remove_article(engine: &Engine, id: &str) -> Result<(PathBuf, BuildReport), AdminError> {
+pub fn remove(engine: &Engine, id: &str) -> Result<(PathBuf, BuildReport), ArticleError> {
     let data_dir = engine.data_dir();
     let path =
-        find_article(data_dir, id)?.ok_or_else(|| AdminError::UnknownArticle(id.to_owned()))?;
+        find_article(data_dir, id)?.ok_or_else(|| ArticleError::UnknownArticle(id.to_owned()))?;
     if engine
         .index()
         .manifest()
@@ -109,7 +109,7 @@ pub fn remove_article(engine: &Engine, id: &str) -> Result<(PathBuf, BuildReport
         .iter()
         .all(|a| a.id == id)
     {
-        return Err(AdminError::LastArticle(id.to_owned()));
+        return Err(ArticleError::LastArticle(id.to_owned()));
     }
     let target = move_to_trash(data_dir, &path)?;
     match engine.rebuild() {
@@ -126,7 +126,7 @@ pub fn remove_article(engine: &Engine, id: &str) -> Result<(PathBuf, BuildReport
 }
 
 /// The articles being answered from.
-pub fn articles(engine: &Engine) -> Vec<ArticleInfo> {
+pub fn list(engine: &Engine) -> Vec<ArticleInfo> {
     engine.index().manifest().articles.clone()
 }
 
@@ -155,9 +155,9 @@ pub fn stats(engine: &Engine, uptime: Duration) -> Stats {
 
 /// Refuses an article over [`MAX_ARTICLE_BYTES`]; callers that know a file's size before
 /// reading or downloading it check first.
-pub fn check_size(file_name: &str, size: u64) -> Result<(), AdminError> {
+pub fn check_size(file_name: &str, size: u64) -> Result<(), ArticleError> {
     if size > MAX_ARTICLE_BYTES as u64 {
-        return Err(AdminError::TooLarge {
+        return Err(ArticleError::TooLarge {
             name: file_name.to_owned(),
             size: usize::try_from(size).unwrap_or(usize::MAX),
         });
@@ -166,7 +166,7 @@ pub fn check_size(file_name: &str, size: u64) -> Result<(), AdminError> {
 }
 
 /// A plain file name with an article extension: no folders, no `..`, no hidden files.
-fn check_name(name: &str) -> Result<(), AdminError> {
+fn check_name(name: &str) -> Result<(), ArticleError> {
     let bad = name.is_empty()
         || name.chars().count() > MAX_NAME_CHARS
         || name.starts_with('.')
@@ -175,45 +175,44 @@ fn check_name(name: &str) -> Result<(), AdminError> {
         || name.chars().any(char::is_control)
         || Path::new(name).file_name().and_then(|n| n.to_str()) != Some(name);
     if bad {
-        return Err(AdminError::BadName(name.to_owned()));
+        return Err(ArticleError::BadName(name.to_owned()));
     }
     if !corpus::is_article_file(Path::new(name)) {
-        return Err(AdminError::BadExtension(name.to_owned()));
+        return Err(ArticleError::BadExtension(name.to_owned()));
     }
     Ok(())
 }
 
 /// The article file with this id, whatever its extension.
-fn find_article(data_dir: &Path, id: &str) -> Result<Option<PathBuf>, AdminError> {
+fn find_article(data_dir: &Path, id: &str) -> Result<Option<PathBuf>, ArticleError> {
     let files = corpus::article_files(data_dir)?;
     Ok(files.into_iter().find(|p| corpus::article_id(p) == id))
 }
 
 /// Writes `bytes` as the new file `target`, failing with `AlreadyExists` rather than
 /// replacing a file that appeared since the caller looked (another admin, the CLI). The
-/// bytes are written and synced under a staging name that the corpus loader ignores, then
-/// linked to the final name, which either creates it or fails: never a half-written
-/// article, never an overwrite.
-fn write_new_file(data_dir: &Path, target: &Path, bytes: &[u8]) -> Result<(), AdminError> {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // Unique per call: two admins adding the same name at once must not share it.
-    let staging = data_dir.join(format!(".incoming-{}-{name}.part", store::unique_suffix()));
-    store::write_atomically(&staging, bytes)?;
-    let linked = move_no_clobber(&staging, target);
-    if linked.is_err() {
-        let _ = fs::remove_file(&staging);
-    }
-    linked.map_err(io(target))?;
+/// bytes are written and synced under a unique staging name that the corpus loader
+/// ignores, then renamed to the final name only if it is free (tempfile's
+/// `persist_noclobber`): never a half-written article, never an overwrite. A staging file
+/// left by a failure is removed when it is dropped.
+fn write_new_file(data_dir: &Path, target: &Path, bytes: &[u8]) -> Result<(), ArticleError> {
+    let mut staging = tempfile::Builder::new()
+        .prefix(".incoming-")
+        .suffix(".part")
+        .tempfile_in(data_dir)
+        .map_err(io(data_dir))?;
+    staging.write_all(bytes).map_err(io(staging.path()))?;
+    staging.as_file().sync_all().map_err(io(staging.path()))?;
+    staging
+        .persist_noclobber(target)
+        .map_err(|e| io(target)(e.error))?;
     sync_dir(data_dir);
     Ok(())
 }
 
 /// Moves `file` into the trash under its own name or, when the trash already holds one
 /// of that name, the first free `stem-N.ext`: every removed copy is kept.
-fn move_to_trash(data_dir: &Path, file: &Path) -> Result<PathBuf, AdminError> {
+fn move_to_trash(data_dir: &Path, file: &Path) -> Result<PathBuf, ArticleError> {
     let trash = data_dir.join(TRASH_DIR);
     fs::create_dir_all(&trash).map_err(io(&trash))?;
     let name = file
@@ -246,7 +245,8 @@ fn move_to_trash(data_dir: &Path, file: &Path) -> Result<PathBuf, AdminError> {
 
 /// Renames `from` to `to` unless `to` exists. A hard link is the atomic way to claim a
 /// name only if it is free (a rename would replace the file there); where links are not
-/// supported, a check and a rename.
+/// supported, a check and a rename. (tempfile's `persist_noclobber` does this for files
+/// it created; these are existing articles.)
 fn move_no_clobber(from: &Path, to: &Path) -> io::Result<()> {
     match fs::hard_link(from, to) {
         Ok(()) => fs::remove_file(from),
@@ -283,13 +283,13 @@ mod tests {
             "a..md",
         ] {
             assert!(
-                matches!(check_name(bad), Err(AdminError::BadName(_))),
+                matches!(check_name(bad), Err(ArticleError::BadName(_))),
                 "{bad}"
             );
         }
         for other in ["a.pdf", "a", "a.md.exe"] {
             assert!(
-                matches!(check_name(other), Err(AdminError::BadExtension(_))),
+                matches!(check_name(other), Err(ArticleError::BadExtension(_))),
                 "{other}"
             );
         }
@@ -302,7 +302,7 @@ mod tests {
         write_new_file(dir.path(), &target, b"first").expect("write");
         let second = write_new_file(dir.path(), &target, b"second");
         assert!(
-            matches!(second, Err(AdminError::Io { ref source, .. }) if source.kind() == io::ErrorKind::AlreadyExists),
+            matches!(second, Err(ArticleError::Io { ref source, .. }) if source.kind() == io::ErrorKind::AlreadyExists),
             "{second:?}"
         );
         assert_eq!(fs::read(&target).expect("read"), b"first");
