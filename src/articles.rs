@@ -65,6 +65,16 @@ pub struct Added {
 /// Checks that `bytes`, named `file_name`, make a valid new article, saves it into the data
 /// directory and rebuilds. Nothing is changed when any check or the rebuild fails.
 pub fn add(engine: &Engine, file_name: &str, bytes: &[u8]) -> Result<Added, ArticleError> {
+    add_with_progress(engine, file_name, bytes, &|_, _| {})
+}
+
+/// [`add`], calling `progress(articles_done, articles_total)` as the rebuild goes.
+pub fn add_with_progress(
+    engine: &Engine,
+    file_name: &str,
+    bytes: &[u8],
+    progress: &dyn Fn(usize, usize),
+) -> Result<Added, ArticleError> {
     let data_dir = engine.data_dir();
     check_name(file_name)?;
     check_size(file_name, bytes.len() as u64)?;
@@ -81,7 +91,7 @@ pub fn add(engine: &Engine, file_name: &str, bytes: &[u8]) -> Result<Added, Arti
         }
         other => other,
     })?;
-    match engine.rebuild() {
+    match engine.rebuild_with_progress(progress) {
         Ok(report) => Ok(Added {
             id,
             title: article.title,

@@ -287,6 +287,25 @@ fn eval_rejects_a_malformed_question_set() {
 }
 
 #[test]
+fn add_shows_the_rebuild_progress_on_a_large_corpus() {
+    let ws = Workspace::empty();
+    for i in 0..59 {
+        ws.write_article(
+            &format!("a{i:02}.md"),
+            format!("第{i}篇\n這是第{i}篇文章的段落，講雲棲大會。\n"),
+        );
+    }
+    let new = ws.root.path().join("new.md");
+    std::fs::write(&new, "新的一篇\n杭州是雲棲大會的舉辦地。\n").expect("write");
+    let mut cmd = yunqi(&ws);
+    cmd.arg("add").arg(&new);
+    let out = run(cmd, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("30/60 articles"), "{}", stderr(&out));
+    assert!(stdout(&out).contains("added new"), "{}", stdout(&out));
+}
+
+#[test]
 fn index_shows_progress_on_a_large_corpus() {
     let ws = Workspace::empty();
     for i in 0..60 {

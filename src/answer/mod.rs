@@ -328,7 +328,15 @@ impl Engine {
     /// Rebuilds the index from the data directory and swaps it in; questions keep being
     /// answered from the old index meanwhile, and a failure leaves it serving.
     pub fn rebuild(&self) -> Result<BuildReport, SearchError> {
-        self.live.rebuild()
+        self.live.rebuild(&|_, _| {})
+    }
+
+    /// [`Engine::rebuild`], calling `progress(articles_done, articles_total)` as it goes.
+    pub fn rebuild_with_progress(
+        &self,
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<BuildReport, SearchError> {
+        self.live.rebuild(progress)
     }
 
     /// Rebuilds when the data directory changed behind the engine's back; `None` if it

@@ -2,6 +2,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use super::progress::Progress;
 use crate::config::Config;
 use yunqi_bot::articles;
 
@@ -18,7 +19,14 @@ pub fn add(config: &Config, file: &Path) -> anyhow::Result<()> {
     articles::check_size(name, size)?;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let engine = super::open_engine(config)?;
-    let added = articles::add(&engine, name, &bytes)?;
+    // The rebuild is what takes time on a large corpus; the bar is cleared before the
+    // summary (or an error) is printed.
+    let added = {
+        let progress = Progress::on_stderr("articles");
+        articles::add_with_progress(&engine, name, &bytes, &|done, total| {
+            progress.update(done, total)
+        })?
+    };
     println!(
         "added {} ({}): {} passages; index now {}",
         added.id,

@@ -77,11 +77,12 @@ impl LiveIndex {
     }
 
     /// Rebuilds from the data directory and swaps the result in. On failure the live
-    /// generation keeps serving and the error says why.
-    pub fn rebuild(&self) -> Result<BuildReport, SearchError> {
+    /// generation keeps serving and the error says why. `progress(done, total)` is called
+    /// after each article.
+    pub fn rebuild(&self, progress: &dyn Fn(usize, usize)) -> Result<BuildReport, SearchError> {
         let _one_at_a_time = self.build_lock.lock().unwrap_or_else(|p| p.into_inner());
         let (report, analyzer) =
-            build_returning_analyzer(&self.data_dir, &self.index_dir, &|_, _| {})?;
+            build_returning_analyzer(&self.data_dir, &self.index_dir, progress)?;
         let index = open_published(
             &self.data_dir,
             &self.index_dir,
@@ -99,7 +100,7 @@ impl LiveIndex {
         if self.current().manifest().is_fresh(&self.data_dir)? {
             return Ok(None);
         }
-        self.rebuild().map(Some)
+        self.rebuild(&|_, _| {}).map(Some)
     }
 
     /// Switches to a generation that another process published since; true if it did.
