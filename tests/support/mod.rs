@@ -110,14 +110,19 @@ pub fn yunqi(ws: &Workspace) -> Command {
 }
 
 /// Runs `cmd` to the end with `stdin` as its input (none: an empty, closed stdin).
-pub fn run(mut cmd: Command, stdin: Option<&str>) -> Output {
+pub fn run(cmd: Command, stdin: Option<&str>) -> Output {
+    run_bytes(cmd, stdin.map(str::as_bytes))
+}
+
+/// [`run`] with input that need not be UTF-8.
+pub fn run_bytes(mut cmd: Command, stdin: Option<&[u8]>) -> Output {
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("run yunqi-bot");
     let mut pipe = child.stdin.take().expect("stdin");
     if let Some(input) = stdin {
-        pipe.write_all(input.as_bytes()).expect("write stdin");
+        pipe.write_all(input).expect("write stdin");
     }
     drop(pipe);
     child.wait_with_output().expect("wait")
