@@ -249,6 +249,31 @@ impl FakeTelegram {
         id
     }
 
+    /// Queues a group message from another bot (`is_bot`), as Telegram delivers when
+    /// privacy mode is off or the bot is an admin.
+    pub fn bot_message(&self, chat_id: i64, bot_id: i64, text: &str) -> i64 {
+        let mut from = user(bot_id);
+        from["is_bot"] = json!(true);
+        from["username"] = json!(format!("other_{bot_id}_bot"));
+        self.push_message(group_chat(chat_id), from, text, None, None)
+    }
+
+    /// Queues an `edited_message` update: the user changed the text of message `id` in
+    /// their private chat.
+    pub fn user_edits(&self, user_id: i64, id: i64, text: &str) {
+        let mut inner = self.lock();
+        let Some(original) = inner.messages.get_mut(&(user_id, id)) else {
+            panic!("no message {id} in chat {user_id} to edit");
+        };
+        original["text"] = json!(text);
+        original["edit_date"] = json!(1_727_000_050);
+        let edited = original.clone();
+        let update_id = next_id(&mut inner.next_update_id);
+        inner
+            .updates
+            .push_back(json!({ "update_id": update_id, "edited_message": edited }));
+    }
+
     /// Queues an inline query (`@bot query` typed in any chat).
     pub fn inline_query(&self, user_id: i64, query: &str) -> String {
         let mut inner = self.lock();
