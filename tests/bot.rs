@@ -346,15 +346,30 @@ async fn a_429_on_an_edit_is_retried_too() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_handler_does_not_stop_the_bot() {
     let bot = start().await;
-    // A 502 from a proxy makes the first reply fail for good; the next question is fine.
-    bot.fake.fail_next("sendMessage", Failure::Status(502), 1);
+    // Telegram refuses the first reply for good; the next question is answered.
+    bot.fake
+        .fail_next("sendMessage", Failure::BadRequest("chat not found"), 1);
     bot.fake.user_says(ALICE, "含阿量");
     bot.fake.user_says(ALICE, "Qwen2.5下载量多少");
-    // teloxide waits 10 s after any 5xx before reading the body.
-    let reply = &bot.fake.wait_for("sendMessage", 1, WAIT * 2).await[0];
+    let reply = &bot.fake.wait_for("sendMessage", 1, WAIT).await[0];
     assert!(text_of(reply).contains("4000"));
     let sends = bot.fake.statuses("sendMessage");
-    assert_eq!(sends, vec![502, 200]);
+    assert_eq!(sends, vec![400, 200]);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_502_page_on_a_send_is_tried_again_and_the_answer_delivered_once() {
+    let bot = start().await;
+    bot.fake.fail_next("sendMessage", Failure::Status(502), 1);
+    bot.fake.user_says(ALICE, "含阿量");
+    // teloxide waits 10 s after any 5xx before reading the body.
+    let reply = &bot.fake.wait_for("sendMessage", 1, WAIT * 2).await[0];
+    assert!(text_of(reply).contains("含阿量"));
+    // One chat is handled in order: once /help is answered, no retry is left to come.
+    bot.fake.user_says(ALICE, "/help");
+    bot.fake.wait_for("sendMessage", 2, WAIT).await;
+    assert_eq!(bot.fake.statuses("sendMessage"), vec![502, 200, 200]);
     bot.stop().await;
 }
 
@@ -449,6 +464,8 @@ async fn serve_answers_and_stops_gracefully_on_sigterm() {
         let _ = tokio::io::AsyncReadExt::read_to_end(&mut stderr, &mut log).await;
         String::from_utf8_lossy(&log).into_owned()
     });
+    // Failures whose errors get logged, at trace level, with the URLs they involve.
+    fake.fail_next("getUpdates", Failure::Hangup, 1);
     fake.fail_next("sendMessage", Failure::RetryAfter(1), 1);
     fake.user_says(ALICE, "含阿量");
     let reply = &fake.wait_for("sendMessage", 1, WAIT).await[0];
@@ -475,6 +492,33 @@ async fn serve_answers_and_stops_gracefully_on_sigterm() {
     assert!(!log.contains(TOKEN), "the token is in the log");
     let secret = TOKEN.split(':').nth(1).expect("id:secret");
     assert!(!log.contains(secret), "the token's secret is in the log");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_that_cannot_reach_telegram_says_so_without_leaking_the_token() {
+    let ws = Workspace::with_shipped_data();
+    // A port nothing listens on: bound, then freed.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/", closed.local_addr().expect("addr"));
+    drop(closed);
+    let output = tokio::process::Command::from(yunqi(&ws))
+        .arg("serve")
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", url)
+        .env("RUST_LOG", "trace")
+        .output();
+    let output = tokio::time::timeout(WAIT * 2, output)
+        .await
+        .expect("exits")
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot reach the Telegram Bot API"),
+        "{stderr}"
+    );
+    let secret = TOKEN.split(':').nth(1).expect("id:secret");
+    assert!(!stderr.contains(secret), "token leaked: {stderr}");
 }
 
 #[test]
