@@ -58,6 +58,17 @@ def last_json(text: str) -> dict:
     raise ValueError(f"no JSON line in:\n{text}")
 
 
+def by_kind(questions: list[dict], missed: list[str]) -> dict:
+    """R@1 per question kind (the `line` and `clause` tags of the corpus questions)."""
+    missed = set(missed)
+    out = {}
+    for kind in ("line", "clause"):
+        ids = [q["id"] for q in questions if q.get("expect") and kind in q.get("tags", [])]
+        if ids:
+            out[kind] = sum(i not in missed for i in ids) / len(ids)
+    return out
+
+
 def du_mib(path: Path) -> float:
     out = subprocess.run(["du", "-sk", str(path)], capture_output=True, text=True, check=True).stdout
     return int(out.split()[0]) / 1024
@@ -98,6 +109,7 @@ def main() -> int:
             datasets.append((name, corpus / name, corpus / f"{name}.questions.jsonl", args.rounds_corpus))
     peers = [p for p in args.peers.split(",") if p]
 
+    load_before = os.getloadavg()
     rows = []
     for name, data_dir, questions, rounds in datasets:
         mb = common.corpus_bytes(data_dir) / 1e6
@@ -127,6 +139,7 @@ def main() -> int:
             "answered": b["answered"] / b["asked"], "query_rss_mib": b["peak_rss_mib"],
             "open_ms": b["open_ms"], "cold_ms": cold_ms, "cold_rss_mib": cold_rss,
             "asked": b["asked"], "index_summary": summary,
+            "r1_by_kind": by_kind(qs, b["missed"]), "missed": b["missed"],
         }
         rows.append(row)
         print(f"  yunqi-bot: index {wall:.2f} s ({mb / wall:.2f} MB/s, {rss:.0f} MiB peak, {index_mib:.1f} MiB on disk); "
@@ -143,6 +156,7 @@ def main() -> int:
                 "positives": p["positives"], "answered": None, "query_rss_mib": rss,
                 "open_ms": None, "cold_ms": None, "cold_rss_mib": None, "asked": p["asked"],
                 "passages": p["passages"],
+                "r1_by_kind": by_kind(qs, p["missed"]), "missed": p["missed"],
             })
             print(f"  {peer}: build {p['build_s']:.2f} s, p50 {p['p50_us']:.0f} µs p99 {p['p99_us']:.0f} µs "
                   f"R@1 {p['r1']}, peak RSS {rss:.0f} MiB ({p['passages']} passages)", flush=True)
@@ -154,7 +168,8 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     meta = {"machine": machine(), "commit": commit, "date": datetime.date.today().isoformat(),
-            "rounds_shipped": args.rounds_shipped, "rounds_corpus": args.rounds_corpus}
+            "rounds_shipped": args.rounds_shipped, "rounds_corpus": args.rounds_corpus,
+            "loadavg_before": load_before, "loadavg_after": os.getloadavg()}
     (args.out / "results.json").write_text(json.dumps({"meta": meta, "rows": rows}, ensure_ascii=False, indent=1) + "\n")
     md = render(meta, rows)
     (args.out / "results.md").write_text(md)
@@ -170,19 +185,27 @@ def f(v, fmt: str, dash: str = "–") -> str:
     return dash if v is None else format(v, fmt)
 
 
+def kinds(r: dict) -> str:
+    k = r.get("r1_by_kind") or {}
+    return " / ".join(f"{k[n]:.2f}" for n in ("line", "clause") if n in k) or "–"
+
+
 def render(meta: dict, rows: list[dict]) -> str:
     lines = [
-        f"Machine: {meta['machine']}; commit {meta['commit']}; {meta['date']}.",
+        f"Machine: {meta['machine']}; commit {meta['commit']}; {meta['date']}; load average "
+        f"{meta['loadavg_before'][0]:.1f} before, {meta['loadavg_after'][0]:.1f} after (other jobs share the machine).",
+        f"Rounds: every question asked {meta['rounds_shipped']}× on the shipped data, {meta['rounds_corpus']}× on the "
+        "corpora (bm25: 1×), after 10 untimed warm-up questions.",
         "",
         "| corpus | MB | passages | questions | system | build s | MB/s | index MiB | build peak RSS MiB "
-        "| p50 µs | p99 µs | R@1 | ask peak RSS MiB | cold start ms |",
-        "|---|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| p50 µs | p99 µs | R@1 | R@1 line / clause | ask peak RSS MiB | cold start ms |",
+        "|---|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['dataset']} | {r['mb']:.2f} | {f(r.get('passages'), ',')} | {r['questions']} | {r['system']} "
             f"| {r['build_s']:.2f} | {r['mb_per_s']:.2f} | {f(r['index_mib'], '.1f')} | {r['build_rss_mib']:.0f} "
-            f"| {r['p50_us']:,.0f} | {r['p99_us']:,.0f} | {f(r['r1'], '.3f')} | {f(r['query_rss_mib'], '.0f')} "
+            f"| {r['p50_us']:,.0f} | {r['p99_us']:,.0f} | {f(r['r1'], '.3f')} | {kinds(r)} | {f(r['query_rss_mib'], '.0f')} "
             f"| {f(r['cold_ms'], '.0f')} |"
         )
     lines += ["", "Ratios (peer ÷ yunqi-bot, per-question p50; above 1 means yunqi-bot is faster):", "",

@@ -120,11 +120,12 @@ def main() -> int:
             latencies.append(time.perf_counter() - t)
     latencies.sort()
     positives = [qn for qn in questions if qn.get("expect")]
-    hits = 0
+    missed = []
     for qn in positives:
         best = peer.top(qn["q"])
-        if best is not None and common.hit(texts[best], qn["expect"]):
-            hits += 1
+        if best is None or not common.hit(texts[best], qn["expect"]):
+            missed.append(qn.get("id"))
+    hits = len(positives) - len(missed)
     print(json.dumps({
         "system": args.peer,
         "passages": len(texts),
@@ -134,6 +135,7 @@ def main() -> int:
         "p99_us": common.percentile(latencies, 0.99) * 1e6,
         "r1": hits / len(positives) if positives else None,
         "positives": len(positives),
+        "missed": missed,
         "peak_rss_mib": common.peak_rss_mib(),
     }))
     return 0

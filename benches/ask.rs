@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use yunqi_bot::answer::{Engine, EngineConfig, Settings};
 
 struct Question {
+    id: String,
     q: String,
     expect: Vec<String>,
 }
@@ -43,6 +44,7 @@ fn main() {
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter_map(|v| {
+            let id = v["id"].as_str().unwrap_or_default().to_owned();
             let q = v["q"].as_str()?.to_owned();
             let expect = v["expect"]
                 .as_array()
@@ -52,7 +54,7 @@ fn main() {
                         .collect()
                 })
                 .unwrap_or_default();
-            Some(Question { q, expect })
+            Some(Question { id, q, expect })
         })
         .collect();
 
@@ -110,16 +112,18 @@ fn main() {
     // Ranking with the answer gate off, as `eval` scores it: does the top passage contain
     // an expected substring?
     let positives: Vec<&Question> = questions.iter().filter(|q| !q.expect.is_empty()).collect();
-    let hits = positives
+    let missed: Vec<&str> = positives
         .iter()
         .filter(|q| {
             let assessment = engine.assess(&q.q, 1).expect("assess");
-            assessment
+            !assessment
                 .ranked
                 .first()
                 .is_some_and(|top| q.expect.iter().any(|e| top.text.contains(e.as_str())))
         })
-        .count();
+        .map(|q| q.id.as_str())
+        .collect();
+    let hits = positives.len() - missed.len();
     let r1 = (!positives.is_empty()).then(|| hits as f64 / positives.len() as f64);
     if let Some(r1) = r1 {
         println!("R@1 ({} with expect)   {r1:>10.3}", positives.len());
@@ -138,6 +142,7 @@ fn main() {
         "p99_us": us(pick(0.99)),
         "r1": r1,
         "positives": positives.len(),
+        "missed": missed,
         "peak_rss_mib": peak,
     });
     println!("{json}");
