@@ -21,8 +21,11 @@ use coverage::CoverageScorer;
 pub use decision::{Features, Model};
 use rank::Ranked;
 
-/// How many candidates each kind of term contributes to ranking.
-const CANDIDATES_PER_KIND: usize = 30;
+/// How many candidates each kind of term contributes to ranking. Fewer let tantivy's
+/// block-max WAND skip more postings and fetch fewer passages: on a 20 MB corpus 20
+/// instead of 30 cut a question from about 2.1 to 1.75 ms, with tune R@1 unchanged
+/// (10 cost 0.01 of it).
+const CANDIDATES_PER_KIND: usize = 20;
 
 /// A later passage is quoted beside the first only if it covers the question almost as
 /// well and ranks not far behind.
