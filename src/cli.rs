@@ -120,7 +120,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// The question; the words are joined with spaces, so quotes are optional.
-        #[arg(allow_hyphen_values = true)]
+        #[arg(allow_hyphen_values = true, value_parser = parse_question_word)]
         question: Vec<String>,
     },
     /// Score a question set (JSON Lines) and print the figures.
@@ -160,6 +160,16 @@ fn parse_webhook_url(text: &str) -> Result<url::Url, String> {
         Ok(url) if matches!(url.scheme(), "https" | "http") && url.host().is_some() => Ok(url),
         Ok(_) => Err(format!("{text:?} is not an http(s) URL")),
         Err(error) => Err(format!("{text:?} is not a URL: {error}")),
+    }
+}
+
+/// A word of a question given as arguments. A blank one is a slip (`ask ""`, an unset
+/// shell variable), not a question worth answering with "no passage answers this".
+fn parse_question_word(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        Err("a question cannot be empty".to_owned())
+    } else {
+        Ok(text.to_owned())
     }
 }
 
@@ -255,6 +265,17 @@ mod tests {
         let mut listed: Vec<&str> = SERVE_VARS.to_vec();
         listed.sort();
         assert_eq!(read, listed);
+    }
+
+    #[test]
+    fn an_empty_question_is_a_usage_error() {
+        for blank in ["", "  ", "\u{3000}"] {
+            let err = parse(&["ask", blank]).expect_err("refused");
+            assert_eq!(err.kind(), ErrorKind::ValueValidation, "{blank:?}");
+            assert_eq!(err.exit_code(), 2);
+            assert!(err.to_string().contains("cannot be empty"), "{err}");
+        }
+        assert!(parse(&["ask", "含阿量"]).is_ok());
     }
 
     #[test]

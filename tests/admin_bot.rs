@@ -4,10 +4,13 @@
 
 mod support;
 
-use support::running_bot::RunningBot;
-use support::{Workspace, HANGZHOU};
+use std::time::Duration;
+use support::running_bot::{RunningBot, WAIT};
+
+use support::{BuildGate, Workspace, HANGZHOU};
 use yunqi_bot::articles::MAX_ARTICLE_BYTES;
 use yunqi_bot::telegram::{format, messages, BotOptions};
+
 const ADMIN: i64 = 42;
 const STRANGER: i64 = 7;
 
@@ -180,9 +183,20 @@ async fn bad_documents_are_refused_with_a_reason_and_change_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn questions_during_a_reindex_are_answered() {
-    let bot = start().await;
+    let options = BotOptions {
+        admins: vec![ADMIN as u64],
+        // Only /reindex builds here: the refresher would wait at the gate as well.
+        refresh_every: Duration::from_secs(3600),
+        ..BotOptions::default()
+    };
+    let bot = RunningBot::start(Workspace::with_shipped_data(), options).await;
     let f = &bot.fake;
+    let gate = BuildGate::close(&bot.ws);
     f.user_says(ADMIN, "/reindex");
+    assert_eq!(
+        bot.replies_to(ADMIN, 1).await[0],
+        format::escape(messages::REINDEXING)
+    );
     for i in 0..5 {
         f.user_says(STRANGER + i, "通义千问API调用价格下降了多少");
     }
@@ -190,7 +204,15 @@ async fn questions_during_a_reindex_are_answered() {
         let answer = &bot.replies_to(STRANGER + i, 1).await[0];
         assert!(answer.contains("97%"), "{answer}");
     }
-    assert_eq!(bot.replies_to(ADMIN, 2).await.len(), 2);
+    // The rebuild is held at the gate: every answer above came while it ran.
+    assert_eq!(bot.replies_to(ADMIN, 1).await.len(), 1);
+    let opened = tokio::time::timeout(WAIT, tokio::task::spawn_blocking(move || gate.open()));
+    assert!(
+        matches!(opened.await, Ok(Ok(()))),
+        "no build was waiting at the gate"
+    );
+    let done = &bot.replies_to(ADMIN, 2).await[1];
+    assert!(done.starts_with("索引已重建：1 篇文章"), "{done}");
     bot.stop().await;
 }
 

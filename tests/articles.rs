@@ -76,7 +76,21 @@ fn bad_files_are_refused_and_change_nothing() {
             _ => matches!(err, ArticleError::Exists(_)),
         };
         assert!(expected, "{name}: {err}");
-        assert!(err.to_string().len() > 10, "a clear message: {err}");
+        // The admin reads this in the chat: it names the file and says what is wrong.
+        let message = err.to_string();
+        let (subject, reason) = match name {
+            "latin1.txt" => ("latin1.txt", "not UTF-8"),
+            "empty.md" => ("empty.md", "is empty"),
+            "headings.md" => ("headings.md", "no paragraphs"),
+            "large.md" => ("large.md", "limited to 2 MB"),
+            "notes.pdf" => ("notes.pdf", "only .md and .txt"),
+            "../escape.md" | "sub/dir.md" => (name, "without folders"),
+            _ => ("000_93422ca121d765e5", "already exists"),
+        };
+        assert!(
+            message.contains(subject) && message.contains(reason),
+            "{name}: {message}"
+        );
     }
     assert_eq!(listing(&ws.data_dir()), data_before);
     assert_eq!(live_generation(&ws), generation_before);

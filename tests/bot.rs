@@ -4,9 +4,7 @@
 mod support;
 
 use serde_json::Value;
-use support::fake_telegram::{
-    visible_html, Call, Failure, FakeTelegram, BOT_ID, BOT_USERNAME, TOKEN,
-};
+use support::fake_telegram::{visible_html, Call, Failure, FakeTelegram, BOT_USERNAME, TOKEN};
 use support::running_bot::{text_of, RunningBot, WAIT};
 use support::{run_args, yunqi, Workspace};
 use yunqi_bot::answer::Settings;
@@ -292,13 +290,30 @@ async fn html_in_questions_and_articles_is_escaped() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_4000_character_question_still_gets_a_reply_within_limits() {
-    let bot = start().await;
-    let question = "云栖大会".repeat(1000);
+async fn a_long_question_about_a_longer_paragraph_gets_a_reply_cut_to_the_limit() {
+    let ws = Workspace::with_shipped_data();
+    // One paragraph of about 6000 characters: quoted whole, it would be over the limit.
+    let sentence = "雲棲小鎮的長段落展臺展示了通義千問大模型的最新進展。";
+    let paragraph = sentence.repeat(6000 / sentence.chars().count());
+    ws.write_article("long.md", format!("---\ntitle: 長段落\n---\n{paragraph}\n"));
+    let engine = ws.engine_with(Settings {
+        min_confidence: 0.0,
+        ..Settings::default()
+    });
+    let bot = RunningBot::start_with_engine(ws, engine, BotOptions::default()).await;
+    let question = "云栖小镇的长段落展台在哪".repeat(330);
+    assert!(question.chars().count() > 3900);
     bot.fake.user_says(ALICE, &question);
     let reply = bot.nth_reply(1).await;
     let shown = visible_html(&text_of(&reply)).expect("valid");
-    assert!(format::utf16_len(&shown) <= format::MAX_MESSAGE_UTF16);
+    let length = format::utf16_len(&shown);
+    assert!(length <= format::MAX_MESSAGE_UTF16, "{length}");
+    // Cut near the limit at a sentence end, the citation kept.
+    assert!(
+        length > 3900,
+        "{length}: the quote was not the long paragraph"
+    );
+    assert!(shown.contains("。…\n— 長段落 · ¶1"), "{shown}");
     bot.stop().await;
 }
 
@@ -331,15 +346,30 @@ async fn a_429_on_an_edit_is_retried_too() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_handler_does_not_stop_the_bot() {
     let bot = start().await;
-    // A 502 from a proxy makes the first reply fail for good; the next question is fine.
-    bot.fake.fail_next("sendMessage", Failure::Status(502), 1);
+    // Telegram refuses the first reply for good; the next question is answered.
+    bot.fake
+        .fail_next("sendMessage", Failure::BadRequest("chat not found"), 1);
     bot.fake.user_says(ALICE, "含阿量");
     bot.fake.user_says(ALICE, "Qwen2.5下载量多少");
-    // teloxide waits 10 s after any 5xx before reading the body.
-    let reply = &bot.fake.wait_for("sendMessage", 1, WAIT * 2).await[0];
+    let reply = &bot.fake.wait_for("sendMessage", 1, WAIT).await[0];
     assert!(text_of(reply).contains("4000"));
     let sends = bot.fake.statuses("sendMessage");
-    assert_eq!(sends, vec![502, 200]);
+    assert_eq!(sends, vec![400, 200]);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_502_page_on_a_send_is_tried_again_and_the_answer_delivered_once() {
+    let bot = start().await;
+    bot.fake.fail_next("sendMessage", Failure::Status(502), 1);
+    bot.fake.user_says(ALICE, "含阿量");
+    // teloxide waits 10 s after any 5xx before reading the body.
+    let reply = &bot.fake.wait_for("sendMessage", 1, WAIT * 2).await[0];
+    assert!(text_of(reply).contains("含阿量"));
+    // One chat is handled in order: once /help is answered, no retry is left to come.
+    bot.fake.user_says(ALICE, "/help");
+    bot.fake.wait_for("sendMessage", 2, WAIT).await;
+    assert_eq!(bot.fake.statuses("sendMessage"), vec![502, 200, 200]);
     bot.stop().await;
 }
 
@@ -412,7 +442,6 @@ async fn serve_with_a_rejected_token_fails_clearly_without_leaking_it() {
     let me = fake.calls();
     assert_eq!(me[0].method, "getMe");
     assert_eq!(me[0].status, 401);
-    assert_eq!(BOT_ID, 900_001);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -435,6 +464,8 @@ async fn serve_answers_and_stops_gracefully_on_sigterm() {
         let _ = tokio::io::AsyncReadExt::read_to_end(&mut stderr, &mut log).await;
         String::from_utf8_lossy(&log).into_owned()
     });
+    // Failures whose errors get logged, at trace level, with the URLs they involve.
+    fake.fail_next("getUpdates", Failure::Hangup, 1);
     fake.fail_next("sendMessage", Failure::RetryAfter(1), 1);
     fake.user_says(ALICE, "含阿量");
     let reply = &fake.wait_for("sendMessage", 1, WAIT).await[0];
@@ -463,6 +494,33 @@ async fn serve_answers_and_stops_gracefully_on_sigterm() {
     assert!(!log.contains(secret), "the token's secret is in the log");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_that_cannot_reach_telegram_says_so_without_leaking_the_token() {
+    let ws = Workspace::with_shipped_data();
+    // A port nothing listens on: bound, then freed.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/", closed.local_addr().expect("addr"));
+    drop(closed);
+    let output = tokio::process::Command::from(yunqi(&ws))
+        .arg("serve")
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", url)
+        .env("RUST_LOG", "trace")
+        .output();
+    let output = tokio::time::timeout(WAIT * 2, output)
+        .await
+        .expect("exits")
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot reach the Telegram Bot API"),
+        "{stderr}"
+    );
+    let secret = TOKEN.split(':').nth(1).expect("id:secret");
+    assert!(!stderr.contains(secret), "token leaked: {stderr}");
+}
+
 #[test]
 fn serve_without_a_token_says_how_to_get_one() {
     let ws = Workspace::with_shipped_data();
@@ -473,4 +531,87 @@ fn serve_without_a_token_says_how_to_get_one() {
         stderr.contains("TELOXIDE_TOKEN is not set") && stderr.contains("@BotFather"),
         "{stderr}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_command_in_a_private_chat_gets_a_hint() {
+    let bot = start().await;
+    bot.fake.user_says(ALICE, "/foo");
+    let reply = bot.nth_reply(1).await;
+    assert_eq!(text_of(&reply), format::escape(messages::UNKNOWN_COMMAND));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_from_other_bots_are_ignored() {
+    let bot = start().await;
+    let f = &bot.fake;
+    let other_bot = 555;
+    f.bot_message(GROUP, other_bot, "/ask 含阿量是什么");
+    f.bot_message(GROUP, other_bot, &format!("@{BOT_USERNAME} 含阿量是什么"));
+    f.bot_message(GROUP, other_bot, "/help");
+    // One chat's updates are handled in order: the first reply would be to a bot.
+    let asked = f.group_message(GROUP, ALICE, "/ask 含阿量是什么");
+    let reply = bot.nth_reply(1).await;
+    assert_eq!(replied_to(&reply), Some(asked));
+    assert_eq!(f.successful("sendMessage").len(), 1, "{:#?}", f.calls());
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_a_question_asks_nothing_new() {
+    let options = BotOptions {
+        questions_per_minute: 1,
+        ..BotOptions::default()
+    };
+    let bot = RunningBot::start(Workspace::with_shipped_data(), options).await;
+    let f = &bot.fake;
+    let asked = f.user_says(ALICE, "含阿量");
+    bot.nth_reply(1).await;
+    for question in ["Qwen2.5下载量多少", "通义千问API调用价格下降了多少"] {
+        f.user_edits(ALICE, asked, question);
+    }
+    // Commands are not limited and one chat is handled in order: after /help's reply,
+    // the edits have been seen, and none was answered.
+    f.user_says(ALICE, "/help");
+    let replies = bot.replies_to(ALICE, 2).await;
+    assert_eq!(replies[1], messages::HELP, "{replies:#?}");
+    // The edits did not use up the limit either: the next question is limited, once.
+    f.user_says(ALICE, "Qwen2.5下载量多少");
+    let replies = bot.replies_to(ALICE, 3).await;
+    assert_eq!(replies[2], format::escape(messages::RATE_LIMITED));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buttons_and_inline_queries_count_against_the_question_limit() {
+    let options = BotOptions {
+        questions_per_minute: 2,
+        ..BotOptions::default()
+    };
+    let bot = RunningBot::start(Workspace::with_shipped_data(), options).await;
+    let f = &bot.fake;
+    f.user_says(ALICE, "阿里云的打法");
+    let first = bot.nth_reply(1).await;
+    let message_id = first.result["message_id"].as_i64().expect("id");
+    f.press_button(ALICE, ALICE, message_id, &format::callback_data(1));
+    f.wait_for("answerCallbackQuery", 1, WAIT).await;
+    // The third question of the minute, as a button: refused with a notice, no edit.
+    f.press_button(ALICE, ALICE, message_id, &format::callback_data(2));
+    let answers = f.wait_for("answerCallbackQuery", 2, WAIT).await;
+    assert_eq!(answers[1].params["text"], messages::RATE_LIMITED);
+    assert_eq!(f.successful("editMessageText").len(), 1);
+
+    // Inline queries share the same limit: nothing more for Alice this minute.
+    f.inline_query(ALICE, "Qwen2.5下载量多少");
+    let inline = f.wait_for("answerInlineQuery", 1, WAIT).await;
+    assert_eq!(inline[0].params["results"], Value::Array(vec![]));
+    // Bob is limited on his own: an inline query of his is answered.
+    let bob = 1002;
+    f.inline_query(bob, "Qwen2.5下载量多少");
+    let inline = f.wait_for("answerInlineQuery", 2, WAIT).await;
+    assert!(inline[1].params["results"]
+        .as_array()
+        .is_some_and(|r| !r.is_empty()));
+    bot.stop().await;
 }

@@ -6,7 +6,9 @@ mod support;
 use std::process::Stdio;
 
 use serde_json::Value;
-use support::{repo_path, run, stderr, stdout, yunqi, Workspace, SHIPPED_ARTICLE};
+use support::{
+    repo_path, run, run_args, run_bytes, stderr, stdout, yunqi, Workspace, SHIPPED_ARTICLE,
+};
 
 #[test]
 fn ask_json_follows_the_contract() {
@@ -373,4 +375,73 @@ fn an_empty_variable_means_the_default() {
     let out = run(cmd, None);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("\"answered\":true"));
+}
+
+#[test]
+fn a_line_that_is_not_utf8_costs_only_itself() {
+    let ws = Workspace::with_shipped_data();
+    let mut cmd = yunqi(&ws);
+    cmd.args(["ask", "--json"]);
+    let out = run_bytes(
+        cmd,
+        Some(b"Qwen2.5\xe4\xb8\n\xff\xfe bad\n\xe5\x90\xab\xe9\x98\xbf\xe9\x87\x8f\n"),
+    );
+    // The rest was answered, but the caller hears that input was lost.
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("2 line(s)"), "{}", stderr(&out));
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert_eq!(lines[0]["line"], 1);
+    assert_eq!(lines[1]["line"], 2);
+    assert!(lines[1]["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("UTF-8")));
+    assert_eq!(lines[2]["question"], "含阿量");
+    assert_eq!(lines[2]["answered"], true);
+
+    let mut cmd = yunqi(&ws);
+    cmd.arg("ask");
+    let out = run_bytes(cmd, Some(b"\xff\n\xe5\x90\xab\xe9\x98\xbf\xe9\x87\x8f\n"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("Q: 含阿量"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("line 1: not valid UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_empty_question_is_a_usage_error() {
+    let ws = Workspace::with_shipped_data();
+    let out = run_args(&ws, &["ask", ""]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("a question cannot be empty"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    let ws = Workspace::with_shipped_data();
+    let mut cmd = yunqi(&ws);
+    cmd.arg("ask")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run yunqi-bot");
+    // The reader (`head`, a pager) is gone before the first answer is written.
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().expect("stdin");
+    std::io::Write::write_all(&mut stdin, "含阿量\n".repeat(50).as_bytes()).expect("write");
+    drop(stdin);
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("Broken pipe"), "{}", stderr(&out));
 }

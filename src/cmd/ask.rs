@@ -12,12 +12,39 @@ pub fn ask(config: &Config, top: usize, json: bool, question: &[String]) -> anyh
     if !question.is_empty() {
         return answer_one(&engine, &question.join(" "), top, json, &mut out);
     }
-    for line in std::io::stdin().lock().lines() {
+    // Lines are read as bytes, so one that is not UTF-8 costs only itself.
+    let mut unreadable = 0;
+    for (index, line) in std::io::stdin().lock().split(b'\n').enumerate() {
         let line = line?;
+        let Ok(line) = String::from_utf8(line) else {
+            unreadable += 1;
+            report_unreadable(index + 1, json, &mut out)?;
+            continue;
+        };
         if line.trim().is_empty() && !json {
             continue;
         }
         answer_one(&engine, line.trim(), top, json, &mut out)?;
+    }
+    if unreadable > 0 {
+        anyhow::bail!("{unreadable} line(s) of standard input were not UTF-8 and were skipped");
+    }
+    Ok(())
+}
+
+/// Says which input line could not be read: as a JSON object in its place with `--json`,
+/// so that output lines still match input lines, and on stderr otherwise.
+fn report_unreadable(line: usize, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let error = "not valid UTF-8";
+    if json {
+        serde_json::to_writer(
+            &mut *out,
+            &serde_json::json!({ "line": line, "error": error }),
+        )?;
+        writeln!(out)?;
+        out.flush()?;
+    } else {
+        eprintln!("line {line}: {error}; skipped");
     }
     Ok(())
 }

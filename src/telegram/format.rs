@@ -17,6 +17,9 @@ pub const MAX_INLINE_RESULTS: usize = 50;
 const SNIPPET_CHARS: usize = 80;
 /// Characters of an inline result's title.
 const TITLE_CHARS: usize = 60;
+/// Characters of the title, and of the section, in a quote's citation: a title is a line
+/// of an article file, which may be of any length, and the quote must keep its room.
+const CITATION_PART_CHARS: usize = 200;
 
 const SENTENCE_ENDS: &[char] = &['。', '！', '？', '；', '!', '?', ';', '”'];
 const ELLIPSIS: char = '…';
@@ -52,7 +55,7 @@ fn quote_message(note: &str, p: &Quote) -> String {
     } else {
         utf16_len(note) + 1
     };
-    let budget = MAX_MESSAGE_UTF16 - utf16_len(&citation) - 1 - note_len;
+    let budget = MAX_MESSAGE_UTF16.saturating_sub(utf16_len(&citation) + 1 + note_len);
     let quote = quote_html(&p.display_text, &p.highlights, budget);
     let note = if note.is_empty() {
         String::new()
@@ -70,15 +73,15 @@ fn citation_html(p: &Quote) -> String {
             format!(
                 "<a href=\"{}\">{}</a>",
                 escape_attribute(url),
-                escape(&p.title)
+                escape(&citation_part(&p.title))
             )
         }
-        _ => escape(&p.title),
+        _ => escape(&citation_part(&p.title)),
     };
     let section = p
         .section
         .as_deref()
-        .map(|s| format!(" · {}", escape(s)))
+        .map(|s| format!(" · {}", escape(&citation_part(s))))
         .unwrap_or_default();
     format!("— {title}{section} · ¶{}", p.paragraph)
 }
@@ -88,9 +91,13 @@ fn citation_text(p: &Quote) -> String {
     let section = p
         .section
         .as_deref()
-        .map(|s| format!(" · {s}"))
+        .map(|s| format!(" · {}", citation_part(s)))
         .unwrap_or_default();
-    format!("— {}{section} · ¶{}", p.title, p.paragraph)
+    format!("— {}{section} · ¶{}", citation_part(&p.title), p.paragraph)
+}
+
+fn citation_part(text: &str) -> String {
+    shorten(text, CITATION_PART_CHARS)
 }
 
 /// `text` escaped, with the character ranges in `bold` wrapped in `<b>`, cut so that its
@@ -241,6 +248,22 @@ mod tests {
             highlights,
             source: Some("https://example.com/a?x=1&y=\"2\"".into()),
         }
+    }
+
+    #[test]
+    fn a_title_longer_than_a_message_is_shortened_in_the_citation() {
+        // Found by the property tests: the quote's budget underflowed and panicked.
+        let mut p = passage("段落。", vec![]);
+        p.title = "長".repeat(5000);
+        p.section = Some("節".repeat(5000));
+        let shown = visible(&passage_html(&p));
+        assert!(
+            utf16_len(&shown) <= MAX_MESSAGE_UTF16,
+            "{}",
+            utf16_len(&shown)
+        );
+        assert!(shown.starts_with("段落。\n— 長長"), "{shown}");
+        assert!(shown.contains("長… · 節"), "{shown}");
     }
 
     /// The visible text of our HTML: tags dropped, entities decoded.

@@ -33,7 +33,9 @@ pub struct Question(pub String);
 /// The whole bot: admin commands first, then commands, questions in messages, the
 /// pager's buttons and inline queries.
 pub fn handler_tree() -> UpdateHandler<anyhow::Error> {
-    dptree::entry()
+    // Other bots are ignored outright: two bots answering each other would loop, and a
+    // bot is no one's admin.
+    dptree::filter(|update: Update| !update.from().is_some_and(|u| u.is_bot))
         .branch(super::admin::admin_tree())
         .branch(
             Update::filter_message()
@@ -45,7 +47,8 @@ pub fn handler_tree() -> UpdateHandler<anyhow::Error> {
                 .branch(
                     dptree::filter_map(|msg: Message, me: Me| question_in(&msg, &me))
                         .endpoint(on_question),
-                ),
+                )
+                .branch(dptree::filter(is_private_command).endpoint(on_unknown_command)),
         )
         .branch(Update::filter_callback_query().endpoint(on_button))
         .branch(Update::filter_inline_query().endpoint(on_inline_query))
@@ -118,6 +121,16 @@ async fn on_command(
         }
         Command::Ask(question) => answer(&bot, &msg, &question, &engine, &limiter).await,
     }
+}
+
+/// A command in a private chat that nothing above took: someone new trying things out.
+fn is_private_command(msg: Message) -> bool {
+    msg.chat.is_private() && msg.text().is_some_and(|t| t.trim_start().starts_with('/'))
+}
+
+async fn on_unknown_command(bot: TelegramBot, msg: Message) -> anyhow::Result<()> {
+    reply_html(&bot, &msg, format::escape(messages::UNKNOWN_COMMAND)).await?;
+    Ok(())
 }
 
 async fn on_question(
@@ -193,16 +206,23 @@ async fn on_button(
     query: CallbackQuery,
     me: Me,
     engine: Arc<Engine>,
+    limiter: Arc<RateLimiter>,
 ) -> anyhow::Result<()> {
-    let notice = match show_page(&bot, &query, &me, &engine).await {
-        Ok(true) => None,
-        Ok(false) => Some(messages::MORE_EXPIRED),
-        // A double tap asks for the page already shown: nothing to tell the user.
-        Err(RequestError::Api(ApiError::MessageNotModified)) => None,
-        Err(error) => {
-            tracing::warn!(%error, "could not show the requested passage");
-            Some(messages::MORE_FAILED)
+    // Each page asks the engine again, so a press counts as a question: buttons are no
+    // way around the limit. The notice is a toast, so it is shown every time.
+    let notice = if limiter.check(query.from.id.0) == Verdict::Allowed {
+        match show_page(&bot, &query, &me, &engine).await {
+            Ok(true) => None,
+            Ok(false) => Some(messages::MORE_EXPIRED),
+            // A double tap asks for the page already shown: nothing to tell the user.
+            Err(RequestError::Api(ApiError::MessageNotModified)) => None,
+            Err(error) => {
+                tracing::warn!(%error, "could not show the requested passage");
+                Some(messages::MORE_FAILED)
+            }
         }
+    } else {
+        Some(messages::RATE_LIMITED)
     };
     // Always answer, even after a failed edit, or the user's client shows a spinner until
     // it times out.

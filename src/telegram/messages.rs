@@ -26,6 +26,10 @@ pub const UNSURE: &str = "不太确定文章是否回答了这个问题，最接
 pub const ASK_USAGE: &str = "用法：/ask 你的问题，例如 /ask 通义千问API调用价格下降了多少";
 
 /// Too many questions from one person in a short time.
+/// An unknown command in a private chat: how to ask instead.
+pub const UNKNOWN_COMMAND: &str = "没有这个命令。直接发问题给我就行，或者看看 /help。";
+
+/// Telling of a button pressed too often; a pager button asks the engine like a question.
 pub const RATE_LIMITED: &str = "问得有点快了，请稍等一分钟再问。";
 
 /// The answer engine failed (the index could not be read).

@@ -12,6 +12,10 @@ use super::TelegramBot;
 
 /// How often a request Telegram answered with 429 is tried again after waiting.
 const RETRIES_AFTER_429: usize = 3;
+/// How often a request that certainly did not reach Telegram is tried again.
+const RETRIES_AFTER_FAILURE: usize = 2;
+/// The wait before trying again a request that could not connect.
+const RECONNECT_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Replies to `msg` with `html` (already escaped).
 pub async fn reply_html(
@@ -66,20 +70,46 @@ pub fn with_optional<R, T>(request: R, value: Option<T>, set: impl FnOnce(R, T) 
 /// Sends a request, and when Telegram answers 429 waits the time it asks for and tries
 /// again. teloxide's Throttle adaptor does this for `send_*` only; edits, callback and
 /// inline answers need it too.
+///
+/// A request that certainly did not reach Telegram is tried again as well: one that could
+/// not connect, and one answered by a proxy's error page (a 5xx with an HTML body, after
+/// which teloxide has already waited 10 s). One that timed out or lost its connection
+/// after it was sent is not: Telegram may have acted on it, and it offers no way to
+/// send a message only once, so a retry could answer twice.
 pub async fn retrying<R>(make: impl Fn() -> R) -> Result<Output<R>, RequestError>
 where
     R: Request<Err = RequestError>,
 {
-    let mut attempt = 0;
+    let mut throttled = 0;
+    let mut failed = 0;
     loop {
-        attempt += 1;
         match make().send().await {
-            Err(RequestError::RetryAfter(wait)) if attempt <= RETRIES_AFTER_429 => {
+            Err(RequestError::RetryAfter(wait)) if throttled < RETRIES_AFTER_429 => {
+                throttled += 1;
                 tracing::warn!(seconds = wait.seconds(), "Telegram asked to retry later");
                 tokio::time::sleep(wait.duration()).await;
             }
+            Err(error) if never_reached_telegram(&error) && failed < RETRIES_AFTER_FAILURE => {
+                failed += 1;
+                tracing::warn!(%error, "request did not reach Telegram; trying again");
+                if matches!(error, RequestError::Network(_)) {
+                    tokio::time::sleep(RECONNECT_WAIT).await;
+                }
+            }
             result => return result,
         }
+    }
+}
+
+/// Whether a failed request surely never reached the Bot API: no connection, or an
+/// answer that is not the Bot API's JSON (a proxy's error page).
+fn never_reached_telegram(error: &RequestError) -> bool {
+    match error {
+        RequestError::Network(error) => error.is_connect(),
+        RequestError::InvalidJson { raw, .. } => {
+            serde_json::from_str::<serde_json::Value>(raw).is_err()
+        }
+        _ => false,
     }
 }
 

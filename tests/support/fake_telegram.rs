@@ -5,7 +5,7 @@
 //! like Telegram: complete `Message` objects (teloxide silently drops what it cannot
 //! deserialize), method names matched case-insensitively, 401 for a wrong token, 400 for
 //! HTML it cannot parse, text over 4096 characters, callback data over 64 bytes or more
-//! than 50 inline results, and 429 or 502 when a test asks for them.
+//! than 50 inline results, and 429, 502 or a dropped connection when a test asks for them.
 //!
 //! Webhooks as Telegram keeps them: `setWebhook` refuses a URL that is not HTTPS or not on
 //! port 443, 80, 88 or 8443 and a malformed secret token; while a webhook is set,
@@ -49,9 +49,12 @@ pub enum Failure {
     Status(u16),
     /// 400 Bad Request with Telegram's description, as for a message deleted meanwhile.
     BadRequest(&'static str),
+    /// The connection is closed without an answer, before the request is acted on (as a
+    /// proxy or a network going down does); recorded with status 0.
+    Hangup,
 }
 
-/// One call the bot made.
+/// One call the bot made (status 0: the fake hung up).
 #[derive(Debug, Clone)]
 pub struct Call {
     /// As Telegram spells it (`sendMessage`), whatever case the bot used.
@@ -286,6 +289,31 @@ impl FakeTelegram {
         id
     }
 
+    /// Queues a group message from another bot (`is_bot`), as Telegram delivers when
+    /// privacy mode is off or the bot is an admin.
+    pub fn bot_message(&self, chat_id: i64, bot_id: i64, text: &str) -> i64 {
+        let mut from = user(bot_id);
+        from["is_bot"] = json!(true);
+        from["username"] = json!(format!("other_{bot_id}_bot"));
+        self.push_message(group_chat(chat_id), from, text, None, None)
+    }
+
+    /// Queues an `edited_message` update: the user changed the text of message `id` in
+    /// their private chat.
+    pub fn user_edits(&self, user_id: i64, id: i64, text: &str) {
+        let mut inner = self.lock();
+        let Some(original) = inner.messages.get_mut(&(user_id, id)) else {
+            panic!("no message {id} in chat {user_id} to edit");
+        };
+        original["text"] = json!(text);
+        original["edit_date"] = json!(1_727_000_050);
+        let edited = original.clone();
+        let update_id = next_id(&mut inner.next_update_id);
+        inner
+            .updates
+            .push_back(json!({ "update_id": update_id, "edited_message": edited }));
+    }
+
     /// Queues an inline query (`@bot query` typed in any chat).
     pub fn inline_query(&self, user_id: i64, query: &str) -> String {
         let mut inner = self.lock();
@@ -514,6 +542,22 @@ async fn handle(
                 "description": format!("Bad Request: {description}"),
             }),
         ),
+        Some(Failure::Hangup) => {
+            record(
+                &mut state,
+                &method_name,
+                &params,
+                StatusCode::OK,
+                Value::Null,
+            );
+            if let Some(call) = state.calls.last_mut() {
+                call.status = 0;
+            }
+            drop(state);
+            // Unwinding out of the handler makes the server drop the connection unanswered;
+            // resume_unwind skips the panic hook, so nothing is printed.
+            std::panic::resume_unwind(Box::new("the fake hangs up"));
+        }
         Some(Failure::Status(code)) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY);
             record(&mut state, &method_name, &params, status, Value::Null);

@@ -111,14 +111,19 @@ pub fn yunqi(ws: &Workspace) -> Command {
 }
 
 /// Runs `cmd` to the end with `stdin` as its input (none: an empty, closed stdin).
-pub fn run(mut cmd: Command, stdin: Option<&str>) -> Output {
+pub fn run(cmd: Command, stdin: Option<&str>) -> Output {
+    run_bytes(cmd, stdin.map(str::as_bytes))
+}
+
+/// [`run`] with input that need not be UTF-8.
+pub fn run_bytes(mut cmd: Command, stdin: Option<&[u8]>) -> Output {
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("run yunqi-bot");
     let mut pipe = child.stdin.take().expect("stdin");
     if let Some(input) = stdin {
-        pipe.write_all(input.as_bytes()).expect("write stdin");
+        pipe.write_all(input).expect("write stdin");
     }
     drop(pipe);
     child.wait_with_output().expect("wait")
@@ -137,4 +142,59 @@ pub fn stdout(output: &Output) -> String {
 
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Holds every index build on a workspace at a barrier until [`BuildGate::open`]: the
+/// lexicon's user dictionary, which each build reads, becomes a named pipe, and reading
+/// it waits until the test writes to it. So a test can make questions overlap a rebuild
+/// for certain, not by luck, without a hook in the code under test.
+pub struct BuildGate {
+    fifo: PathBuf,
+    contents: Vec<u8>,
+}
+
+impl BuildGate {
+    /// Closes the gate: builds started from now on wait. Call it after the engine opened.
+    pub fn close(ws: &Workspace) -> BuildGate {
+        let fifo = ws.data_dir().join("lexicon").join("userdict.txt");
+        let contents = std::fs::read(&fifo).expect("read the user dictionary");
+        std::fs::remove_file(&fifo).expect("remove the user dictionary");
+        let made = Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("run mkfifo");
+        assert!(made.success(), "mkfifo failed");
+        BuildGate { fifo, contents }
+    }
+
+    /// Lets the build waiting at the gate go on, and every later build through. Blocks
+    /// until a build is waiting (run it on a blocking thread).
+    pub fn open(self) {
+        // Opening the write end waits for the build holding the read end. Once it is
+        // open, the dictionary goes back to a plain file for the builds after this one,
+        // and then the waiting build gets its contents.
+        let mut writer = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&self.fifo)
+            .expect("open the gate");
+        let plain = self.fifo.with_extension("plain");
+        std::fs::write(&plain, &self.contents).expect("write the dictionary");
+        std::fs::rename(&plain, &self.fifo).expect("put the dictionary back");
+        writer
+            .write_all(&self.contents)
+            .expect("feed the waiting build");
+    }
+}
+
+/// This process's resident memory in KiB (Linux), for the soak test's note.
+pub fn rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }

@@ -1,0 +1,202 @@
+//! A soak through the fake Telegram Bot API: thousands of questions from many users and
+//! groups while an admin's /reindex and another admin's /add run. The builds are held at a
+//! gate for the first wave, so the overlap is certain; the second wave is asked while they
+//! finish. Every question must be answered exactly once, correctly, and never with the
+//! engine's error (what a half-built index would give). Resident memory at the start and
+//! the end is printed (`cargo test --test soak -- --nocapture`).
+
+mod support;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use support::fake_telegram::Call;
+use support::running_bot::{text_of, RunningBot};
+use support::{rss_kib, BuildGate, Workspace, HANGZHOU};
+use yunqi_bot::telegram::{format, messages, BotOptions};
+
+const ADMIN: i64 = 42;
+const UPLOADER: i64 = 43;
+/// Private askers and groups; each asks [`PER_ASKER`] questions in each wave, within the
+/// per-user limit, so none is refused for asking too fast.
+const USERS: i64 = 170;
+const GROUPS: i64 = 30;
+const PER_ASKER: usize = 5;
+/// Throttle sends at most 30 messages a second, as Telegram allows: about a minute here.
+const PATIENCE: Duration = Duration::from_secs(240);
+
+/// Questions and a piece every correct answer quotes, from the shipped article.
+const QUESTIONS: &[(&str, &str)] = &[
+    ("通义千问API调用价格下降了多少", "97%"),
+    ("Qwen2.5下载量多少", "4000"),
+    ("含阿量是什么", "含阿量"),
+];
+
+/// A question asked: where, its message id, and what its answer must contain.
+struct Asked {
+    chat: i64,
+    message: i64,
+    expect: &'static str,
+}
+
+fn ask_wave(bot: &RunningBot, wave: usize) -> Vec<Asked> {
+    let mut asked = Vec::new();
+    for round in 0..PER_ASKER {
+        for user in 0..USERS {
+            let (question, expect) = QUESTIONS[(user as usize + round + wave) % QUESTIONS.len()];
+            let chat = 10_000 + user;
+            let message = bot.fake.user_says(chat, question);
+            asked.push(Asked {
+                chat,
+                message,
+                expect,
+            });
+        }
+        for group in 0..GROUPS {
+            let (question, expect) = QUESTIONS[(group as usize + round) % QUESTIONS.len()];
+            let chat = -200_000 - group;
+            // Each group question from its own member, so groups test chats, not users.
+            let member = 50_000 + group * 100 + (round + wave * PER_ASKER) as i64;
+            let message = bot
+                .fake
+                .group_message(chat, member, &format!("/ask {question}"));
+            asked.push(Asked {
+                chat,
+                message,
+                expect,
+            });
+        }
+    }
+    asked
+}
+
+fn reply_key(call: &Call) -> (i64, i64) {
+    (
+        call.params["chat_id"].as_i64().unwrap_or_default(),
+        call.params["reply_parameters"]["message_id"]
+            .as_i64()
+            .unwrap_or_default(),
+    )
+}
+
+/// Waits until every question asked has a reply; returns the replies by question.
+async fn answers(bot: &RunningBot, asked: &[Asked]) -> HashMap<(i64, i64), Vec<String>> {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let mut by_question: HashMap<(i64, i64), Vec<String>> = HashMap::new();
+        for call in bot.fake.successful("sendMessage") {
+            by_question
+                .entry(reply_key(&call))
+                .or_default()
+                .push(text_of(&call));
+        }
+        let missing = asked
+            .iter()
+            .filter(|a| !by_question.contains_key(&(a.chat, a.message)))
+            .count();
+        if missing == 0 {
+            return by_question;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{missing} of {} questions unanswered",
+            asked.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn check_answered_once(asked: &[Asked], by_question: &HashMap<(i64, i64), Vec<String>>) {
+    let engine_error = format::escape(messages::ENGINE_ERROR);
+    for a in asked {
+        let replies = &by_question[&(a.chat, a.message)];
+        assert_eq!(replies.len(), 1, "{} answered {replies:#?}", a.message);
+        assert_ne!(replies[0], engine_error);
+        assert!(
+            replies[0].contains(a.expect),
+            "expected {} in {}",
+            a.expect,
+            replies[0]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousands_of_questions_while_reindexing_and_adding() {
+    let options = BotOptions {
+        admins: vec![ADMIN as u64, UPLOADER as u64],
+        // Only the admins' commands build here: the refresher would wait at the gate too.
+        refresh_every: Duration::from_secs(3600),
+        ..BotOptions::default()
+    };
+    let bot = RunningBot::start(Workspace::with_shipped_data(), options).await;
+    let f = &bot.fake;
+    let rss_start = rss_kib();
+    let gate = BuildGate::close(&bot.ws);
+
+    f.user_says(ADMIN, "/reindex");
+    assert_eq!(
+        bot.replies_to(ADMIN, 1).await[0],
+        format::escape(messages::REINDEXING)
+    );
+    f.add_file("soak-doc", "documents/soak.md", HANGZHOU.as_bytes());
+    f.user_sends_document(UPLOADER, "soak-doc", "hangzhou.md", Some("/add"));
+
+    // Wave one: every build is held at the gate, so all of it overlaps them.
+    let first = ask_wave(&bot, 0);
+    let by_question = answers(&bot, &first).await;
+    check_answered_once(&first, &by_question);
+    assert_eq!(
+        bot.replies_to(ADMIN, 1).await.len(),
+        1,
+        "reindex finished early"
+    );
+    assert!(
+        f.successful("sendMessage")
+            .iter()
+            .all(|c| c.params["chat_id"] != UPLOADER),
+        "add finished early"
+    );
+
+    // Wave two, asked as the held builds go on and swap the index.
+    let opening = tokio::task::spawn_blocking(move || gate.open());
+    let second = ask_wave(&bot, 1);
+    let by_question = answers(&bot, &second).await;
+    assert!(
+        matches!(tokio::time::timeout(PATIENCE, opening).await, Ok(Ok(()))),
+        "no build was waiting at the gate"
+    );
+    check_answered_once(&second, &by_question);
+    let rebuilt = &bot.replies_to(ADMIN, 2).await[1];
+    assert!(rebuilt.starts_with("索引已重建"), "{rebuilt}");
+    let added = &bot.replies_to(UPLOADER, 1).await[0];
+    assert_eq!(
+        *added,
+        format::escape(&messages::added("雲棲小鎮", "hangzhou", 1))
+    );
+    // The article added during the soak is answered from the new index.
+    f.user_says(ADMIN, "云栖小镇在哪里");
+    let answer = &bot.replies_to(ADMIN, 3).await[2];
+    assert!(answer.contains("西湖"), "{answer}");
+
+    let questions = first.len() + second.len();
+    let sends = f.successful("sendMessage").len();
+    // Questions, then /reindex's two replies, /add's one and the last question's.
+    assert_eq!(sends, questions + 4);
+    let errors = f.calls().iter().filter(|c| c.status != 200).count();
+    let rss_end = rss_kib();
+    println!(
+        "soak: {questions} questions, {sends} messages sent, {errors} failed calls, \
+         RSS {rss_start:?} KiB at start, {rss_end:?} KiB at the end"
+    );
+    assert_eq!(
+        errors,
+        0,
+        "{:#?}",
+        f.calls()
+            .iter()
+            .filter(|c| c.status != 200)
+            .collect::<Vec<_>>()
+    );
+    bot.stop().await;
+}
