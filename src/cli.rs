@@ -1,6 +1,7 @@
 //! Command-line definitions. Clap owns every flag, the environment variable behind it and
 //! its default, so `--help` tells the whole story and a bad value is a usage error (exit 2).
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -66,6 +67,25 @@ pub struct Options {
 /// The environment variables clap reads for [`Options`]; an empty one counts as unset.
 pub const OPTION_VARS: &[&str] = &["DATA_DIR", "INDEX_DIR", "ANSWER_SCRIPT", "MIN_CONFIDENCE"];
 
+/// The environment variables clap reads for `serve`'s own flags ([`ServeArgs`]); an empty
+/// one counts as unset too.
+pub const SERVE_VARS: &[&str] = &["WEBHOOK_URL", "LISTEN_ADDR"];
+
+/// How `serve` receives updates and where it listens.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Receive updates by webhook at this public URL (HTTPS, port 443, 80, 88 or 8443, as
+    /// Telegram requires) instead of long polling; needs WEBHOOK_SECRET. Telegram's
+    /// requests to it must reach --listen, under the same path.
+    #[arg(long, value_name = "URL", env = "WEBHOOK_URL", value_parser = parse_webhook_url)]
+    pub webhook: Option<url::Url>,
+    /// Address to listen on for the webhook and /healthz, /readyz, /metrics (default
+    /// 0.0.0.0:8080 with --webhook; with long polling, health and metrics are served only
+    /// when this is given).
+    #[arg(long, value_name = "ADDR", env = "LISTEN_ADDR")]
+    pub listen: Option<SocketAddr>,
+}
+
 /// [`Script`] as the command line spells it (the library knows nothing of clap).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ScriptArg {
@@ -120,8 +140,8 @@ pub enum Command {
         #[arg(long)]
         fit: bool,
     },
-    /// Run the Telegram bot (needs TELOXIDE_TOKEN).
-    Serve,
+    /// Run the Telegram bot (needs TELOXIDE_TOKEN): long polling, or a webhook.
+    Serve(ServeArgs),
     /// Add an article file (.md or .txt, at most 2 MB) to the data directory and reindex.
     Add { file: PathBuf },
     /// Move an article to the data directory's trash folder and reindex.
@@ -131,6 +151,16 @@ pub enum Command {
     },
     /// List the indexed articles: id, title, passages.
     Articles,
+}
+
+/// A webhook URL: absolute, http or https (Telegram itself insists on https; a local Bot
+/// API server accepts http).
+fn parse_webhook_url(text: &str) -> Result<url::Url, String> {
+    match url::Url::parse(text.trim()) {
+        Ok(url) if matches!(url.scheme(), "https" | "http") && url.host().is_some() => Ok(url),
+        Ok(_) => Err(format!("{text:?} is not an http(s) URL")),
+        Err(error) => Err(format!("{text:?} is not a URL: {error}")),
+    }
 }
 
 /// A word of a question given as arguments. A blank one is a slip (`ask ""`, an unset
@@ -185,6 +215,56 @@ mod tests {
         }
         let err = parse(&["--min-confidence", "2", "index"]).expect_err("refused");
         assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn serve_takes_a_webhook_url_and_a_listen_address() {
+        let cli = parse(&["serve"]).expect("polling by default");
+        assert!(matches!(
+            cli.command,
+            Command::Serve(ServeArgs {
+                webhook: None,
+                listen: None
+            })
+        ));
+        let cli = parse(&[
+            "serve",
+            "--webhook",
+            "https://bot.example.com/telegram",
+            "--listen",
+            "127.0.0.1:9000",
+        ])
+        .expect("valid");
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve")
+        };
+        assert_eq!(args.webhook.expect("url").path(), "/telegram");
+        assert_eq!(args.listen, Some(SocketAddr::from(([127, 0, 0, 1], 9000))));
+        for bad in [
+            "bot.example.com/telegram",
+            "ftp://bot.example.com/x",
+            "https://",
+        ] {
+            let err = parse(&["serve", "--webhook", bad]).expect_err(bad);
+            assert_eq!(err.exit_code(), 2, "{bad}");
+        }
+        let err = parse(&["serve", "--listen", "localhost"]).expect_err("needs a port");
+        assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn every_serve_variable_is_one_clap_reads() {
+        let command = Cli::command();
+        let serve = command.find_subcommand("serve").expect("serve");
+        let mut read: Vec<String> = serve
+            .get_arguments()
+            .filter_map(|a| a.get_env())
+            .map(|v| v.to_string_lossy().into_owned())
+            .collect();
+        read.sort();
+        let mut listed: Vec<&str> = SERVE_VARS.to_vec();
+        listed.sort();
+        assert_eq!(read, listed);
     }
 
     #[test]

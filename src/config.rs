@@ -6,8 +6,9 @@ use std::fmt;
 use std::path::PathBuf;
 
 use yunqi_bot::answer::Script;
+use yunqi_bot::telegram::WebhookSecret;
 
-use crate::cli::{Options, OPTION_VARS};
+use crate::cli::{Options, OPTION_VARS, SERVE_VARS};
 
 /// Everything the commands need from the command line and the environment.
 #[derive(Clone)]
@@ -20,6 +21,9 @@ pub struct Config {
     pub api_url: Option<String>,
     /// `BOT_ADMINS`: numeric Telegram user ids.
     pub admins: Vec<u64>,
+    /// `WEBHOOK_SECRET`: what Telegram sends with each webhook request; `serve --webhook`
+    /// needs it. Kept out of `Debug`.
+    pub webhook_secret: Option<WebhookSecret>,
     /// `--script` / `ANSWER_SCRIPT`: which script quotes are shown in.
     pub script: Script,
     /// `--min-confidence` / `MIN_CONFIDENCE`: the answer threshold; `None` for the
@@ -31,6 +35,9 @@ pub struct Config {
 pub enum ConfigError {
     #[error("BOT_ADMINS must be comma-separated numeric Telegram user ids; {0:?} is not one")]
     BadAdmin(String),
+    // The value is a secret: never repeated.
+    #[error("WEBHOOK_SECRET must be 1 to 256 characters, each A-Z, a-z, 0-9, _ or -")]
+    BadWebhookSecret,
 }
 
 /// Loads `.env` (if present) into the environment, before clap reads it. Real environment
@@ -44,7 +51,7 @@ pub fn load_env_file() {
     }
     // `DATA_DIR=` (as a copied .env.example may have) has always meant "the default";
     // clap would take it for an empty value. Runs before any other thread exists.
-    for name in OPTION_VARS {
+    for name in OPTION_VARS.iter().chain(SERVE_VARS) {
         if std::env::var_os(name).is_some_and(|v| v.to_string_lossy().trim().is_empty()) {
             std::env::remove_var(name);
         }
@@ -67,12 +74,17 @@ impl Config {
             Some(list) => parse_admins(&list)?,
             None => Vec::new(),
         };
+        let webhook_secret = match non_empty("WEBHOOK_SECRET") {
+            Some(secret) => Some(WebhookSecret::new(&secret).ok_or(ConfigError::BadWebhookSecret)?),
+            None => None,
+        };
         Ok(Config {
             data_dir: options.data_dir,
             index_dir: options.index_dir,
             token: non_empty("TELOXIDE_TOKEN"),
             api_url: non_empty("TELOXIDE_API_URL"),
             admins,
+            webhook_secret,
             script: options.script.into(),
             min_confidence: options.min_confidence,
         })
@@ -95,6 +107,7 @@ impl fmt::Debug for Config {
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("api_url", &self.api_url)
             .field("admins", &self.admins)
+            .field("webhook_secret", &self.webhook_secret)
             .field("script", &self.script)
             .field("min_confidence", &self.min_confidence)
             .finish()
@@ -157,5 +170,21 @@ mod tests {
         let c = config(&[], &[("TELOXIDE_TOKEN", "123:SECRET")]).expect("valid");
         assert_eq!(c.token.as_deref(), Some("123:SECRET"));
         assert!(!format!("{c:?}").contains("SECRET"));
+    }
+
+    #[test]
+    fn the_webhook_secret_is_checked_and_never_shown() {
+        let c = config(&[], &[("WEBHOOK_SECRET", " Hook_SECRET-42 ")]).expect("valid");
+        let secret = c.webhook_secret.as_ref().expect("read");
+        assert_eq!(secret.expose(), "Hook_SECRET-42");
+        assert!(!format!("{c:?}").contains("SECRET-42"));
+        for bad in ["with space", "ünicode", &"x".repeat(257)] {
+            let err = config(&[], &[("WEBHOOK_SECRET", bad)]).expect_err(bad);
+            assert!(matches!(err, ConfigError::BadWebhookSecret));
+            assert!(
+                !err.to_string().contains(bad),
+                "the error repeats the secret"
+            );
+        }
     }
 }

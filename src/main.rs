@@ -68,7 +68,7 @@ fn try_main(cli: Cli) -> anyhow::Result<()> {
             };
             cmd::eval(&config, &file, options)
         }
-        Command::Serve => cmd::serve(&config),
+        Command::Serve(args) => cmd::serve(&config, &args),
         Command::Add { file } => cmd::add(&config, &file),
         Command::Remove { id } => cmd::remove(&config, &id),
         Command::Articles => cmd::articles(&config),

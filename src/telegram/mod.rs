@@ -1,4 +1,4 @@
-//! The Telegram bot: long polling with a dptree dispatcher, answering in private chats,
+//! The Telegram bot: long polling or a webhook, with a dptree dispatcher, answering in private chats,
 //! groups and inline mode by quoting what the answer engine finds.
 //!
 //! This side only calls `answer::Engine`; the search side knows nothing of Telegram.
@@ -8,6 +8,7 @@ pub mod commands;
 pub mod format;
 pub mod handlers;
 pub mod messages;
+pub mod ops;
 pub mod rate_limit;
 mod send;
 
@@ -15,10 +16,13 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::net::TcpListener;
+
 use teloxide::adaptors::throttle::Limits;
 use teloxide::adaptors::{DefaultParseMode, Throttle};
 use teloxide::prelude::*;
 use teloxide::types::ParseMode;
+use teloxide::update_listeners::webhooks;
 use teloxide::utils::command::BotCommands;
 
 use crate::answer::Engine;
@@ -56,15 +60,109 @@ pub enum BotError {
     TokenRejected(teloxide::RequestError),
     #[error("cannot reach the Telegram Bot API: {0}")]
     Unreachable(teloxide::RequestError),
+    #[error("Telegram refused the webhook {url}: {error}")]
+    WebhookRefused {
+        url: String,
+        error: teloxide::RequestError,
+    },
+    #[error("the HTTP listener failed: {0}")]
+    Listen(std::io::Error),
 }
 
-/// Checks the token, registers the commands, then answers updates until `stop` resolves
-/// (or Ctrl-C). Handler errors are logged and never stop the bot; failed polls are
-/// retried by teloxide.
+/// How updates reach the bot, and what it serves over HTTP.
+pub enum Updates {
+    /// Long polling (`getUpdates`; any webhook is deleted first). With a listener, it
+    /// serves `/healthz`, `/readyz` and `/metrics` (see [`ops`]).
+    Polling { listener: Option<TcpListener> },
+    /// Telegram POSTs updates to `webhook.url`, which a reverse proxy forwards to
+    /// `listener`; the health and metrics endpoints are served beside it.
+    Webhook {
+        webhook: Webhook,
+        listener: TcpListener,
+    },
+}
+
+/// Where Telegram delivers updates, and the secret it sends with each.
+#[derive(Clone)]
+pub struct Webhook {
+    /// The public HTTPS URL given to `setWebhook`; its path is the route served.
+    pub url: url::Url,
+    /// Sent by Telegram in `X-Telegram-Bot-Api-Secret-Token`; requests without it are
+    /// refused (401). Replicas behind one URL must share it. Never logged.
+    pub secret: WebhookSecret,
+}
+
+impl Webhook {
+    /// The URL as logs and errors show it: without its path and query, where some put the
+    /// bot token to make the URL hard to guess.
+    pub fn shown_url(&self) -> String {
+        let hidden = self.url.path() != "/" || self.url.query().is_some();
+        format!(
+            "{}{}",
+            self.url.origin().ascii_serialization(),
+            if hidden { "/…" } else { "/" }
+        )
+    }
+}
+
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhook")
+            .field("url", &self.shown_url())
+            .field("secret", &self.secret)
+            .finish()
+    }
+}
+
+/// A webhook secret: 1 to 256 of `A-Z a-z 0-9 _ -`, as Telegram requires. Its `Debug`
+/// hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookSecret(String);
+
+impl WebhookSecret {
+    /// The secret, if Telegram would accept it.
+    pub fn new(secret: &str) -> Option<WebhookSecret> {
+        let valid = (1..=256).contains(&secret.len())
+            && secret
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        valid.then(|| WebhookSecret(secret.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WebhookSecret(<redacted>)")
+    }
+}
+
+/// Checks the token, registers the commands, then answers updates by long polling until
+/// `stop` resolves (or Ctrl-C). Handler errors are logged and never stop the bot; failed
+/// polls are retried by teloxide.
 pub async fn run(
     bot: Bot,
     engine: Arc<Engine>,
     options: BotOptions,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), BotError> {
+    let updates = Updates::Polling { listener: None };
+    run_with(bot, engine, options, updates, stop).await
+}
+
+/// [`run`], with updates arriving as `updates` says. Stopping (`stop`, or Ctrl-C) first
+/// turns `/readyz` to 503 and stops taking updates, then waits for the updates being
+/// handled to finish (their replies sent), then closes the listener. A webhook stays set
+/// on Telegram's side when the bot stops: other replicas may still be serving it, and
+/// Telegram keeps updates for a while until one is back.
+pub async fn run_with(
+    bot: Bot,
+    engine: Arc<Engine>,
+    options: BotOptions,
+    updates: Updates,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), BotError> {
     // Telegram answers a bad token with 401 or 404: any API error here means the token.
@@ -81,7 +179,19 @@ pub async fn run(
     if let Err(error) = bot.set_my_commands(commands).await {
         tracing::warn!(%error, "could not register the command list");
     }
+    if let Updates::Webhook { webhook, .. } = &updates {
+        // Every replica sets the same URL and secret: idempotent on Telegram's side.
+        bot.set_webhook(webhook.url.clone())
+            .secret_token(webhook.secret.expose().to_owned())
+            .await
+            .map_err(|error| BotError::WebhookRefused {
+                url: webhook.shown_url(),
+                error,
+            })?;
+        tracing::info!(url = %webhook.shown_url(), "webhook set");
+    }
 
+    let ops = Arc::new(ops::Ops::new(engine.clone()));
     let refresher = tokio::spawn(keep_index_fresh(engine.clone(), options.refresh_every));
     let limits = Limits {
         // Telegram documents 20 messages a minute in a group; Throttle defaults to 10.
@@ -93,8 +203,8 @@ pub async fn run(
         Duration::from_secs(60),
     ));
     let mut dispatcher = Dispatcher::builder(
-        bot.throttle(limits).parse_mode(ParseMode::Html),
-        handlers::handler_tree(),
+        bot.clone().throttle(limits).parse_mode(ParseMode::Html),
+        ops::timed(ops.clone()).chain(handlers::handler_tree()),
     )
     .dependencies(dptree::deps![
         engine,
@@ -106,20 +216,83 @@ pub async fn run(
         tracing::trace!(?update.id, "update ignored");
     })
     .error_handler(LoggingErrorHandler::with_custom_text("handler failed"))
-    .enable_ctrlc_handler()
     .build();
     let shutdown = dispatcher.shutdown_token();
-    tokio::spawn(async move {
-        stop.await;
-        // Fails only if the dispatcher is not running yet or already stopping.
-        if let Ok(done) = shutdown.shutdown() {
-            done.await;
+    let stopping = ops.clone();
+    let stopper = tokio::spawn(async move {
+        tokio::select! {
+            () = stop => {}
+            interrupted = tokio::signal::ctrl_c() => {
+                if let Err(error) = interrupted {
+                    tracing::warn!(%error, "cannot listen for Ctrl-C");
+                    std::future::pending::<()>().await;
+                }
+            }
+        }
+        stopping.set_ready(false);
+        tracing::info!("stopping: taking no more updates, finishing those in hand");
+        // Refused only while the dispatcher is not running yet: try again until it is.
+        loop {
+            match shutdown.shutdown() {
+                Ok(done) => break done.await,
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
         }
     });
-    dispatcher.dispatch().await;
+
+    let served = match updates {
+        Updates::Polling { listener } => {
+            let (close, closed) = tokio::sync::oneshot::channel::<()>();
+            let server = listener.map(|listener| {
+                tokio::spawn(serve_http(listener, ops::router(ops.clone()), async {
+                    let _ = closed.await;
+                }))
+            });
+            ops.set_ready(true);
+            dispatcher.dispatch().await;
+            let _ = close.send(());
+            match server {
+                Some(server) => server.await.unwrap_or(Ok(())),
+                None => Ok(()),
+            }
+        }
+        Updates::Webhook { webhook, listener } => {
+            let address = listener.local_addr().map_err(BotError::Listen)?;
+            let mut options = webhooks::Options::new(address, webhook.url.clone());
+            options.secret_token = Some(webhook.secret.expose().to_owned());
+            // The listener that teloxide's axum route feeds; it ends when the route is
+            // dropped, which is when the server has closed after `stop`.
+            let (updates, stopped, route) = webhooks::axum_no_setup(options);
+            let app = route.merge(ops::router(ops.clone()));
+            let server = tokio::spawn(serve_http(listener, app, stopped));
+            ops.set_ready(true);
+            let dispatched = dispatcher
+                .try_dispatch_with_listener(
+                    updates,
+                    LoggingErrorHandler::with_custom_text("webhook listener failed"),
+                )
+                .await;
+            let served = server.await.unwrap_or(Ok(()));
+            dispatched.map_err(BotError::Unreachable)?;
+            served
+        }
+    };
+    stopper.abort();
     refresher.abort();
+    served.map_err(BotError::Listen)?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Serves `app` on `listener` until `close` resolves, then lets open requests finish.
+async fn serve_http(
+    listener: TcpListener,
+    app: axum::Router,
+    close: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(close)
+        .await
 }
 
 /// Adopts an index that `yunqi-bot index` published, or rebuilds when the data directory

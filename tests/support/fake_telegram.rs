@@ -6,6 +6,14 @@
 //! deserialize), method names matched case-insensitively, 401 for a wrong token, 400 for
 //! HTML it cannot parse, text over 4096 characters, callback data over 64 bytes or more
 //! than 50 inline results, and 429, 502 or a dropped connection when a test asks for them.
+//!
+//! Webhooks as Telegram keeps them: `setWebhook` refuses a URL that is not HTTPS or not on
+//! port 443, 80, 88 or 8443 and a malformed secret token; while a webhook is set,
+//! `getUpdates` fails with 409 Conflict; `getWebhookInfo` reports it and `deleteWebhook`
+//! removes it. The fake never delivers to the webhook: tests POST updates to the bot's
+//! listener themselves ([`FakeTelegram::take_updates`]). Test-only knob:
+//! [`FakeTelegram::accept_loopback_webhooks`] lets `http://127.0.0.1:ANY_PORT/…` through,
+//! as a self-hosted Bot API server in `--local` mode does.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -71,6 +79,17 @@ struct Inner {
     messages: HashMap<(i64, i64), Value>,
     /// Downloadable files: file_id → (file_path, bytes).
     files: HashMap<String, (String, Vec<u8>)>,
+    /// The webhook set with `setWebhook`, if any.
+    webhook: Option<WebhookSet>,
+    /// Accept http and any port on a loopback host (see the module's documentation).
+    loopback_webhooks: bool,
+}
+
+/// A webhook as `setWebhook` left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSet {
+    pub url: String,
+    pub secret_token: Option<String>,
 }
 
 /// A running fake server; it stops when dropped.
@@ -84,6 +103,7 @@ pub struct FakeTelegram {
 const METHODS: &[&str] = &[
     "getMe",
     "getUpdates",
+    "setWebhook",
     "deleteWebhook",
     "getWebhookInfo",
     "setMyCommands",
@@ -134,6 +154,23 @@ impl FakeTelegram {
     pub fn bot(&self) -> teloxide::Bot {
         let url = self.url().parse().expect("fake url");
         teloxide::Bot::new(TOKEN).set_api_url(url)
+    }
+
+    /// Test-only: accepts `http://` webhook URLs on any port of 127.0.0.1 or localhost, as
+    /// a self-hosted Bot API server in `--local` mode does; real Telegram refuses them.
+    pub fn accept_loopback_webhooks(&self) {
+        self.lock().loopback_webhooks = true;
+    }
+
+    /// The webhook currently set, if any.
+    pub fn webhook(&self) -> Option<WebhookSet> {
+        self.lock().webhook.clone()
+    }
+
+    /// Takes the queued updates out of the queue (so `getUpdates` never sees them), for a
+    /// test to deliver to a webhook itself.
+    pub fn take_updates(&self) -> Vec<Value> {
+        self.lock().updates.drain(..).collect()
     }
 
     /// Makes the next `count` calls of `method` fail with `failure`.
@@ -530,6 +567,13 @@ async fn handle(
             StatusCode::UNAUTHORIZED,
             json!({ "ok": false, "error_code": 401, "description": "Unauthorized" }),
         ),
+        None if method_name == "getUpdates" && state.webhook.is_some() => (
+            StatusCode::CONFLICT,
+            json!({
+                "ok": false, "error_code": 409,
+                "description": "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+            }),
+        ),
         None => answer(&mut state, &method_name, &params),
     };
     record(&mut state, &method_name, &params, status, reply.clone());
@@ -546,17 +590,42 @@ fn record(state: &mut Inner, method: &str, params: &Value, status: StatusCode, r
     });
 }
 
-/// Request parameters from a JSON body or a query string (teloxide sends JSON).
+/// Request parameters from a JSON body, or a multipart form (teloxide sends JSON, and a
+/// form for the methods that can upload a file, such as `setWebhook`; form fields are
+/// kept as strings).
 fn parse_params(headers: &HeaderMap, body: &Bytes) -> Value {
-    let is_json = headers
+    let content_type = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("json"));
-    if is_json {
-        serde_json::from_slice(body).unwrap_or(Value::Null)
-    } else {
-        json!({})
+        .unwrap_or_default();
+    if content_type.contains("json") {
+        return serde_json::from_slice(body).unwrap_or(Value::Null);
     }
+    match content_type.split_once("boundary=") {
+        Some((_, boundary)) if content_type.starts_with("multipart/form-data") => {
+            form_fields(&String::from_utf8_lossy(body), boundary.trim_matches('"'))
+        }
+        _ => json!({}),
+    }
+}
+
+/// The text fields of a multipart/form-data body.
+fn form_fields(body: &str, boundary: &str) -> Value {
+    let mut fields = serde_json::Map::new();
+    for part in body.split(&format!("--{boundary}")) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let name = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next());
+        if let Some(name) = name {
+            let value = value.strip_suffix("\r\n").unwrap_or(value);
+            fields.insert(name.to_owned(), json!(value));
+        }
+    }
+    Value::Object(fields)
 }
 
 fn answer(state: &mut Inner, method: &str, params: &Value) -> Reply {
@@ -574,7 +643,12 @@ fn answer(state: &mut Inner, method: &str, params: &Value) -> Reply {
             let updates: Vec<Value> = state.updates.iter().cloned().collect();
             ok(Value::Array(updates))
         }
-        "deleteWebhook" | "sendChatAction" => ok(json!(true)),
+        "sendChatAction" => ok(json!(true)),
+        "setWebhook" => set_webhook(state, params),
+        "deleteWebhook" => {
+            state.webhook = None;
+            ok(json!(true))
+        }
         "setMyCommands" => {
             let commands = params["commands"].as_array().cloned().unwrap_or_default();
             let valid = |c: &Value| {
@@ -594,7 +668,15 @@ fn answer(state: &mut Inner, method: &str, params: &Value) -> Reply {
             }
         }
         "getWebhookInfo" => {
-            ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 }))
+            let url = state.webhook.as_ref().map_or("", |w| w.url.as_str());
+            let pending = if url.is_empty() {
+                0
+            } else {
+                state.updates.len()
+            };
+            ok(
+                json!({ "url": url, "has_custom_certificate": false, "pending_update_count": pending }),
+            )
         }
         "sendMessage" => send_message(state, params),
         "editMessageText" => edit_message_text(state, params),
@@ -621,6 +703,44 @@ fn answer(state: &mut Inner, method: &str, params: &Value) -> Reply {
             json!({ "ok": false, "error_code": 404, "description": "Not Found" }),
         ),
     }
+}
+
+/// `setWebhook` as Telegram checks it: an empty URL removes the webhook.
+fn set_webhook(state: &mut Inner, params: &Value) -> Reply {
+    let url = params["url"].as_str().unwrap_or_default();
+    if url.is_empty() {
+        state.webhook = None;
+        return ok(json!(true));
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return bad_request("bad webhook: An HTTPS URL must be provided for webhook");
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) => (host, port.parse::<u16>().ok()),
+        None => (authority, Some(if scheme == "http" { 80 } else { 443 })),
+    };
+    let loopback = state.loopback_webhooks && matches!(host, "127.0.0.1" | "localhost");
+    if scheme != "https" && !(loopback && scheme == "http") {
+        return bad_request("bad webhook: An HTTPS URL must be provided for webhook");
+    }
+    if !loopback && !matches!(port, Some(443 | 80 | 88 | 8443)) {
+        return bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443");
+    }
+    let secret_token = params["secret_token"].as_str().map(str::to_owned);
+    let valid_secret = secret_token.as_deref().is_none_or(|s| {
+        (1..=256).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    });
+    if !valid_secret {
+        return bad_request("secret token contains unallowed characters");
+    }
+    state.webhook = Some(WebhookSet {
+        url: url.to_owned(),
+        secret_token,
+    });
+    ok(json!(true))
 }
 
 fn send_message(state: &mut Inner, params: &Value) -> Reply {

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own subset
 
 pub mod fake_telegram;
+pub mod replica;
 pub mod running_bot;
 
 use std::io::Write;
