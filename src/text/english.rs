@@ -7,6 +7,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use super::stem::stems;
+
 /// Compiled in so that the glossary needs no data directory and cannot go missing.
 const BUILTIN: &str = include_str!("en_zh.tsv");
 
@@ -87,78 +89,6 @@ impl fmt::Debug for Glossary {
             .field("keys", &self.entries.len())
             .finish()
     }
-}
-
-/// The base forms an inflected word may come from, most likely first. Wrong guesses are
-/// cheap: a form that is not a key is skipped. tools/en-zh uses the same rules to drop
-/// keys that would hide a better base form; keep the two in step.
-fn stems(word: &str) -> Vec<String> {
-    let word = word.replace('\u{2019}', "'");
-    let bare = word
-        .strip_suffix("'s")
-        .or_else(|| word.strip_suffix('\''))
-        .unwrap_or(&word);
-    let mut out = Vec::new();
-    if bare != word {
-        out.push(bare.to_string());
-    }
-    // The suffix rules below work on bytes and only know English words.
-    if !bare.is_ascii() {
-        return out;
-    }
-    let mut push = |stem: &str, suffix: &str| {
-        if stem.len() >= 2 && stem.bytes().any(is_vowel) {
-            out.push(format!("{stem}{suffix}"));
-        }
-    };
-    if let Some(stem) = bare.strip_suffix("ies") {
-        push(stem, "y");
-    }
-    if let Some(stem) = bare.strip_suffix('s') {
-        // Not "process", "bus", "analysis": their s is no plural.
-        if !(stem.ends_with('s') || stem.ends_with('u') || stem.ends_with('i')) {
-            push(stem, "");
-            if let Some(stem) = stem.strip_suffix('e') {
-                push(stem, "");
-            }
-        }
-    }
-    for suffix in ["ed", "ing", "er", "est"] {
-        let Some(stem) = bare.strip_suffix(suffix) else {
-            continue;
-        };
-        if suffix != "ing" {
-            if let Some(stem) = stem.strip_suffix('i') {
-                // "applied", "easier": the y turned into i.
-                push(stem, "y");
-                continue;
-            }
-            // "priced", "larger": the suffix joined a silent e.
-            if let Some(with_e) = bare.strip_suffix(&suffix[1..]) {
-                push(with_e, "");
-            }
-        } else if stem.bytes().last().is_some_and(|b| !is_vowel(b)) {
-            // "hoping", "computing": the silent e was dropped.
-            push(stem, "e");
-        }
-        let bytes = stem.as_bytes();
-        let last = bytes.len().checked_sub(1).map(|i| bytes[i]);
-        let doubled = bytes.len() >= 2 && Some(bytes[bytes.len() - 2]) == last;
-        match last {
-            // "stopped", "bigger": the consonant was doubled for the suffix; "called",
-            // "passing" keep a double letter of their own.
-            Some(c) if doubled && !is_vowel(c) && !matches!(c, b'l' | b's' | b'z' | b'f') => {
-                push(&stem[..stem.len() - 1], "");
-                push(stem, "");
-            }
-            _ => push(stem, ""),
-        }
-    }
-    out
-}
-
-fn is_vowel(b: u8) -> bool {
-    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod normalize;
 mod pinyin;
 mod question;
 mod segment;
+mod stem;
 
 use std::path::PathBuf;
 
