@@ -16,7 +16,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::search::{BuildReport, LiveIndex, SearchError, SearchIndex};
-use crate::text::{Analyzer, QueryTerms, TermKind, TextError};
+use crate::text::{Analyzer, Normalizer, QueryTerms, TermKind, TextError};
 use coverage::CoverageScorer;
 pub use decision::{Features, Model};
 use rank::Ranked;
@@ -279,10 +279,13 @@ impl Engine {
             })
             .map(|(_, quote)| quote)
             .collect();
-        let simplified = self.shows_simplified(question);
+        // Script conversion does not depend on the lexicon: any generation's will do.
+        let index = self.live.current();
+        let normalizer = index.analyzer().normalizer();
+        let simplified = self.shows_simplified(normalizer, question);
         let close: Vec<Quote> = close
             .into_iter()
-            .map(|q| self.display(q, simplified))
+            .map(|q| display(normalizer, q, simplified))
             .collect();
         let (passages, related) = match verdict {
             Verdict::Answer => (close, Vec::new()),
@@ -300,34 +303,14 @@ impl Engine {
     }
 
     /// Whether quotes for this question are shown in Simplified (see [`Script`]).
-    fn shows_simplified(&self, question: &str) -> bool {
+    fn shows_simplified(&self, normalizer: &Normalizer, question: &str) -> bool {
         match self.settings.script {
-            Script::Auto => !self
-                .live
-                .current()
-                .analyzer()
-                .normalizer()
-                .is_traditional(question),
+            Script::Auto => !normalizer.is_traditional(question),
             Script::Original => false,
             Script::Simplified => true,
         }
     }
 
-    /// Shows a quote in the script this asker reads (see [`Script`]); done only for the
-    /// quotes that are shown, since conversion is the costliest step of a quote.
-    fn display(&self, mut quote: Quote, simplified: bool) -> Quote {
-        if simplified {
-            // The normalized text is Simplified and aligned, but also lowercased: convert
-            // the original instead, so Latin words keep their case.
-            quote.display_text = self
-                .live
-                .current()
-                .analyzer()
-                .normalizer()
-                .simplify_aligned(&quote.text);
-        }
-        quote
-    }
     /// Rebuilds the index from the data directory and swaps it in; questions keep being
     /// answered from the old index meanwhile, and a failure leaves it serving.
     pub fn rebuild(&self) -> Result<BuildReport, SearchError> {
@@ -386,6 +369,17 @@ fn quote(ranked: Ranked) -> Quote {
         highlights: coverage.highlights,
         source: hit.source,
     }
+}
+
+/// Shows a quote in the script this asker reads (see [`Script`]); done only for the quotes
+/// that are shown, since conversion is the costliest step of a quote.
+fn display(normalizer: &Normalizer, mut quote: Quote, simplified: bool) -> Quote {
+    if simplified {
+        // The normalized text is Simplified and aligned, but also lowercased: convert the
+        // original instead, so Latin words keep their case.
+        quote.display_text = normalizer.simplify_aligned(&quote.text);
+    }
+    quote
 }
 
 /// The decision's signals for the best-ranked passage.
