@@ -100,8 +100,8 @@ pub enum AnswerType {
 
 /// Phrases that ask for each kind of answer, checked in this order (「多久」 asks for a
 /// time, not a number). They match whole segmented words, or two adjacent ones, so
-/// 「几乎」 and 「很多大模型」 ask for nothing. [`AnswerType::Count`] is found apart, from
-/// the measure word after 多少 or 几.
+/// 「几乎」 and 「很多大模型」 ask for nothing. After them comes [`AnswerType::Count`], from
+/// the measure word after 多少 or 几, and last a plain number (`NUMBER_PHRASES`).
 const ANSWER_TYPE_PHRASES: &[(AnswerType, &[&str])] = &[
     (
         AnswerType::Age,
@@ -168,12 +168,11 @@ const ANSWER_TYPE_PHRASES: &[(AnswerType, &[&str])] = &[
         &["哪里", "哪儿", "在哪", "哪个城市", "哪个国家", "where"],
     ),
     (AnswerType::Person, &["谁", "哪位", "who", "whom"]),
-    (
-        AnswerType::Number,
-        &[
-            "多少", "几个", "几位", "几年", "几次", "几", "多大", "多长", "how many", "how much",
-        ],
-    ),
+];
+
+/// Phrases that ask for a number when nothing above, nor a measure word, says more.
+const NUMBER_PHRASES: &[&str] = &[
+    "多少", "几个", "几位", "几年", "几次", "几", "多大", "多长", "how many", "how much",
 ];
 
 /// Measure words that count things, as in 「多少辆车」 or 「三家厂商」. Not among them: time
@@ -274,26 +273,13 @@ impl Lexicon {
             phrases.push(format!("{}{}", pair[0], pair[1]));
             phrases.push(format!("{} {}", pair[0], pair[1]));
         }
-        let asks = |kind: &AnswerType| {
-            ANSWER_TYPE_PHRASES
-                .iter()
-                .find(|(k, _)| k == kind)
-                .is_some_and(|(_, asking)| phrases.iter().any(|p| asking.contains(&p.as_str())))
-        };
-        let before_count = [
-            AnswerType::Age,
-            AnswerType::Money,
-            AnswerType::Date,
-            AnswerType::Time,
-            AnswerType::Education,
-            AnswerType::Place,
-            AnswerType::Person,
-        ];
-        before_count
-            .into_iter()
-            .find(|kind| asks(kind))
+        let asks = |asking: &[&str]| phrases.iter().any(|p| asking.contains(&p.as_str()));
+        ANSWER_TYPE_PHRASES
+            .iter()
+            .find(|(_, asking)| asks(asking))
+            .map(|(kind, _)| *kind)
             .or_else(|| counted_with(words).map(AnswerType::Count))
-            .or_else(|| asks(&AnswerType::Number).then_some(AnswerType::Number))
+            .or_else(|| asks(NUMBER_PHRASES).then_some(AnswerType::Number))
     }
 }
 
