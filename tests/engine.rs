@@ -230,3 +230,22 @@ fn a_running_engine_notices_data_changes_and_other_processes_builds() {
     assert!(engine.refresh().expect("refresh"));
     assert!(!ask(&engine, "云栖小镇在哪里").answered);
 }
+
+#[test]
+fn a_rebuild_reads_the_lexicon_again() {
+    // Each index generation brings the analysis it was built with, so an admin's new
+    // alias counts after a reindex, without restarting the process.
+    let ws = Workspace::empty();
+    ws.write_article(
+        "a.md",
+        "標題\n杭州是今年雲棲大會的舉辦地，有上萬人蔘加。\n阿里雲發佈了新的模型。\n",
+    );
+    let engine = ws.engine();
+    let question = "xyzzy";
+    assert!(!ask(&engine, question).answered, "xyzzy means nothing yet");
+    let lexicon = ws.data_dir().join("lexicon");
+    std::fs::create_dir_all(&lexicon).expect("lexicon dir");
+    std::fs::write(lexicon.join("aliases.txt"), "xyzzy = 杭州\n").expect("aliases");
+    engine.rebuild().expect("rebuild");
+    assert!(first_text(&ask(&engine, question)).contains("杭州是今年"));
+}
