@@ -4,10 +4,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use rayon::prelude::*;
 use tantivy::{doc, Index, IndexSettings};
 
 /// Bytes per compressed block of the document store (see `write_generation`).
 const DOCSTORE_BLOCK_BYTES: usize = 2048;
+/// Indexing threads at most, and the memory each may fill before writing a segment.
+const MAX_INDEXING_THREADS: usize = 4;
+const MEMORY_PER_INDEXING_THREAD: usize = 40_000_000;
 
 use super::schema::{self, Fields};
 use super::store::{self, ArticleInfo, Manifest};
@@ -72,10 +76,10 @@ pub(super) fn build_returning_analyzer(
     // The articles' own names and terms shape how they are segmented, so they are found
     // first, and the analyzer made from them is the one this generation is read with.
     let normalizer = Normalizer::new();
-    let normalized: Vec<String> = corpus
-        .articles
-        .iter()
-        .flat_map(|a| &a.passages)
+    let passages: Vec<&corpus::Passage> =
+        corpus.articles.iter().flat_map(|a| &a.passages).collect();
+    let normalized: Vec<String> = passages
+        .par_iter()
         .map(|p| normalizer.normalize(&p.text))
         .collect();
     let discovered = discover(normalized.iter().map(String::as_str));
@@ -128,7 +132,12 @@ fn write_generation(
         .create_in_dir(dir)?;
     schema::register_tokenizers(&index, analyzer);
     let f = Fields::from_schema(&index.schema())?;
-    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 50_000_000)?;
+    // Analysis happens in tantivy's indexing threads, as each field is tokenized: one
+    // thread per core, each writing its own segment within its share of the budget.
+    let threads =
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_INDEXING_THREADS));
+    let mut writer: tantivy::IndexWriter =
+        index.writer_with_num_threads(threads, threads * MEMORY_PER_INDEXING_THREAD)?;
     let mut normalized = normalized.iter();
     for (done, article) in corpus.articles.iter().enumerate() {
         progress(done, corpus.articles.len());
@@ -144,10 +153,10 @@ fn write_generation(
                 f.section => section.as_str(),
                 f.paragraph => u64::from(passage.paragraph),
                 f.text => passage.text.as_str(),
-                f.normalized => normalized,
-                f.chars => passage.text.as_str(),
-                f.words => passage.text.as_str(),
-                f.pinyin => passage.text.as_str(),
+                f.normalized => normalized.as_str(),
+                f.chars => normalized.as_str(),
+                f.words => normalized.as_str(),
+                f.pinyin => normalized.as_str(),
             ))?;
         }
     }

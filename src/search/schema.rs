@@ -101,8 +101,10 @@ pub fn register_tokenizers(index: &Index, analyzer: &Arc<Analyzer>) {
     }
 }
 
-/// Adapts the shared `Analyzer` to tantivy. Tantivy clones a tokenizer for every use, so
-/// it holds only an `Arc`.
+/// Adapts the shared `Analyzer` to tantivy, for indexing only (questions are analyzed by
+/// the `Analyzer` itself). The analyzed fields are fed the passage's normalized text, so
+/// it is not normalized again for each of them. Tantivy clones a tokenizer for every use,
+/// so it holds only an `Arc`.
 #[derive(Clone)]
 struct AnalyzerTokenizer {
     analyzer: Arc<Analyzer>,
@@ -113,7 +115,7 @@ impl Tokenizer for AnalyzerTokenizer {
     type TokenStream<'a> = VecTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream::new(text, self.analyzer.terms(text, self.kind))
+        VecTokenStream::new(text, self.analyzer.normalized_terms(text, self.kind))
     }
 }
 
