@@ -216,38 +216,46 @@ impl SearchIndex {
     }
 }
 
-/// Sets `scores[kind]` of each candidate to its score for `query`, by seeking the query's
-/// matches to each candidate in turn instead of collecting its best passages.
+/// Sets `scores[kind]` of each candidate to its score for `query`: the sum of its
+/// clauses' scores, each clause's matches sought to the candidates one after another. A
+/// union of the clauses would score every passage in a window of thousands around each
+/// candidate; a term's postings skip straight to it.
 fn score_candidates(
     searcher: &Searcher,
-    query: &dyn Query,
+    query: &BooleanQuery,
     scores: &mut HashMap<DocAddress, [f32; 3]>,
     kind: usize,
 ) -> Result<(), SearchError> {
-    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
     let mut candidates: Vec<DocAddress> = scores.keys().copied().collect();
     candidates.sort();
-    let mut scorer: Option<(u32, Box<dyn Scorer>)> = None;
-    for address in candidates {
-        let current = match &mut scorer {
-            Some((segment, s)) if *segment == address.segment_ord => s,
-            _ => {
-                let reader = searcher.segment_reader(address.segment_ord);
-                &mut scorer
-                    .insert((address.segment_ord, weight.scorer(reader, 1.0)?))
-                    .1
+    let mut sums = vec![0.0f32; candidates.len()];
+    for (_, clause) in query.clauses() {
+        let weight = clause.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let mut scorer: Option<(u32, Box<dyn Scorer>)> = None;
+        for (address, sum) in candidates.iter().zip(&mut sums) {
+            let current = match &mut scorer {
+                Some((segment, s)) if *segment == address.segment_ord => s,
+                _ => {
+                    let reader = searcher.segment_reader(address.segment_ord);
+                    &mut scorer
+                        .insert((address.segment_ord, weight.scorer(reader, 1.0)?))
+                        .1
+                }
+            };
+            // A scorer starts on its first match and only moves forward.
+            let at = if current.doc() >= address.doc_id {
+                current.doc()
+            } else {
+                current.seek(address.doc_id)
+            };
+            if at == address.doc_id {
+                *sum += current.score();
             }
-        };
-        // A scorer starts on its first match and only moves forward.
-        let at = if current.doc() >= address.doc_id {
-            current.doc()
-        } else {
-            current.seek(address.doc_id)
-        };
-        if at == address.doc_id {
-            if let Some(s) = scores.get_mut(&address) {
-                s[kind] = current.score();
-            }
+        }
+    }
+    for (address, sum) in candidates.iter().zip(sums) {
+        if let Some(s) = scores.get_mut(address) {
+            s[kind] = sum;
         }
     }
     Ok(())
