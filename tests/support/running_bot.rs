@@ -38,7 +38,8 @@ impl RunningBot {
         let engine = Arc::new(engine);
         let fake = FakeTelegram::start().await;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(telegram::run(fake.bot(), engine, options, async {
+        let bot = fake.bot_with_timeout(options.api_timeout);
+        let task = tokio::spawn(telegram::run(bot, engine, options, async {
             let _ = stopped.await;
         }));
         fake.wait_for("getUpdates", 1, WAIT).await;
