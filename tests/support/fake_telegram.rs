@@ -391,6 +391,27 @@ impl FakeTelegram {
         }
     }
 
+    /// The texts sent to `chat`, once there are at least `count`; panics after `timeout`.
+    pub async fn replies_to(&self, chat: i64, count: usize, timeout: Duration) -> Vec<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let texts: Vec<String> = self
+                .successful("sendMessage")
+                .iter()
+                .filter(|c| c.params["chat_id"] == chat)
+                .map(text_of)
+                .collect();
+            if texts.len() >= count {
+                return texts;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "expected {count} replies to {chat}, got {texts:#?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Waits until every queued update has been fetched by the bot and `settle` has
     /// passed since, so a test can check that something did *not* happen.
     pub async fn wait_idle(&self, settle: Duration) {
@@ -445,6 +466,11 @@ impl FakeTelegram {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// The `text` a call sent.
+pub fn text_of(call: &Call) -> String {
+    call.params["text"].as_str().unwrap_or_default().to_owned()
 }
 
 /// A message as Telegram embeds it in `reply_to_message`: without its own
