@@ -8,7 +8,6 @@
 //! `BENCH_USERS` (default 200) users each ask `BENCH_PER_USER` (default 10) questions.
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::time::{Duration, Instant};
@@ -24,6 +23,11 @@ const QUESTIONS: [&str; 4] = [
     "含阿量是什么",
     "阿里云今年主论坛有几场圆桌",
 ];
+
+/// This process's resident memory in KiB (the bot and the fake server both).
+fn rss_now() -> u64 {
+    rss_kib(std::process::id()).map_or(0, |(now, _)| now)
+}
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -51,7 +55,7 @@ async fn main() {
         ..BotOptions::default()
     };
     let bot = RunningBot::start(Workspace::with_shipped_data(), options).await;
-    let rss_idle = rss_kib().unwrap_or(0);
+    let rss_idle = rss_now();
 
     let total = users * per_user;
     let started = Instant::now();
@@ -67,7 +71,7 @@ async fn main() {
         .await
         .len();
     let elapsed = started.elapsed();
-    let rss_loaded = rss_kib().unwrap_or(0);
+    let rss_loaded = rss_now();
     bot.stop().await;
 
     let per_second = answered as f64 / elapsed.as_secs_f64();

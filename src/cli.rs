@@ -69,7 +69,7 @@ pub const OPTION_VARS: &[&str] = &["DATA_DIR", "INDEX_DIR", "ANSWER_SCRIPT", "MI
 
 /// The environment variables clap reads for `serve`'s own flags ([`ServeArgs`]); an empty
 /// one counts as unset too.
-pub const SERVE_VARS: &[&str] = &["WEBHOOK_URL", "LISTEN_ADDR"];
+pub const SERVE_VARS: &[&str] = &["WEBHOOK_URL", "LISTEN_ADDR", "TELEGRAM_API_TIMEOUT"];
 
 /// How `serve` receives updates and where it listens.
 #[derive(Debug, Args)]
@@ -84,6 +84,17 @@ pub struct ServeArgs {
     /// when this is given).
     #[arg(long, value_name = "ADDR", env = "LISTEN_ADDR")]
     pub listen: Option<SocketAddr>,
+    /// Seconds after which a request to the Bot API is given up (teloxide's default, 17).
+    /// Long polling asks Telegram to hold each poll for 10/17 of it, whole seconds, so an
+    /// idle poll is answered in time. A send that timed out is not sent again.
+    #[arg(
+        long,
+        value_name = "SECS",
+        env = "TELEGRAM_API_TIMEOUT",
+        default_value_t = 17,
+        value_parser = clap::value_parser!(u64).range(2..=600)
+    )]
+    pub api_timeout: u64,
 }
 
 /// [`Script`] as the command line spells it (the library knows nothing of clap).
@@ -224,7 +235,8 @@ mod tests {
             cli.command,
             Command::Serve(ServeArgs {
                 webhook: None,
-                listen: None
+                listen: None,
+                api_timeout: 17,
             })
         ));
         let cli = parse(&[
@@ -250,6 +262,16 @@ mod tests {
         }
         let err = parse(&["serve", "--listen", "localhost"]).expect_err("needs a port");
         assert_eq!(err.exit_code(), 2);
+        let cli = parse(&["serve", "--api-timeout", "3"]).expect("valid");
+        assert!(matches!(
+            cli.command,
+            Command::Serve(ServeArgs { api_timeout: 3, .. })
+        ));
+        // Below 2 s a poll could not wait at all (see telegram::poll_timeout).
+        for bad in ["1", "0", "x", "601"] {
+            let err = parse(&["serve", "--api-timeout", bad]).expect_err(bad);
+            assert_eq!(err.exit_code(), 2, "{bad}");
+        }
     }
 
     #[test]

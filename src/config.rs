@@ -19,6 +19,9 @@ pub struct Config {
     pub token: Option<String>,
     /// `TELOXIDE_API_URL`: a self-hosted Bot API server, or a fake one in tests.
     pub api_url: Option<String>,
+    /// `TELOXIDE_PROXY`: a proxy for every Bot API request, as teloxide's `Bot::new`
+    /// honours it (the bot builds its own client, to set its timeout).
+    pub proxy: Option<String>,
     /// `BOT_ADMINS`: numeric Telegram user ids.
     pub admins: Vec<u64>,
     /// `WEBHOOK_SECRET`: what Telegram sends with each webhook request; `serve --webhook`
@@ -83,6 +86,7 @@ impl Config {
             index_dir: options.index_dir,
             token: non_empty("TELOXIDE_TOKEN"),
             api_url: non_empty("TELOXIDE_API_URL"),
+            proxy: non_empty("TELOXIDE_PROXY"),
             admins,
             webhook_secret,
             script: options.script.into(),
@@ -106,6 +110,8 @@ impl fmt::Debug for Config {
             .field("index_dir", &self.index_dir)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("api_url", &self.api_url)
+            // A proxy URL may hold a password.
+            .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
             .field("admins", &self.admins)
             .field("webhook_secret", &self.webhook_secret)
             .field("script", &self.script)

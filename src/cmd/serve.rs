@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 
@@ -23,7 +24,17 @@ pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     let token = config.token.clone().context(
         "TELOXIDE_TOKEN is not set: create a bot with @BotFather and put its token in .env (see README)",
     )?;
-    let mut bot = teloxide::Bot::new(token);
+    let api_timeout = Duration::from_secs(args.api_timeout);
+    let mut client = telegram::api_client(api_timeout);
+    if let Some(proxy) = &config.proxy {
+        // Neither the URL nor reqwest's error (which may hold it) is shown: a proxy URL may
+        // hold a password.
+        let proxy = reqwest::Proxy::all(proxy)
+            .map_err(|_| anyhow::anyhow!("TELOXIDE_PROXY is not a proxy URL"))?;
+        client = client.proxy(proxy);
+    }
+    let client = client.build().context("cannot set up the HTTP client")?;
+    let mut bot = teloxide::Bot::with_client(token, client);
     if let Some(url) = &config.api_url {
         let url = url
             .parse()
@@ -52,7 +63,11 @@ pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
             (Some(webhook), Some(listener)) => Updates::Webhook { webhook, listener },
             (_, listener) => Updates::Polling { listener },
         };
-        telegram::run_with(bot, engine, options(config), updates, terminated()).await?;
+        let options = BotOptions {
+            api_timeout,
+            ..options(config)
+        };
+        telegram::run_with(bot, engine, options, updates, terminated()).await?;
         Ok(())
     })
 }

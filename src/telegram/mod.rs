@@ -22,7 +22,7 @@ use teloxide::adaptors::throttle::Limits;
 use teloxide::adaptors::{DefaultParseMode, Throttle};
 use teloxide::prelude::*;
 use teloxide::types::ParseMode;
-use teloxide::update_listeners::webhooks;
+use teloxide::update_listeners::{webhooks, Polling};
 use teloxide::utils::command::BotCommands;
 
 use crate::answer::Engine;
@@ -45,6 +45,11 @@ pub struct BotOptions {
     /// The sending limits replies are paced by (Telegram's, by default); a benchmark lifts
     /// them to measure the bot rather than the pacing.
     pub send_limits: Limits,
+    /// The timeout of the HTTP client of the `Bot` given to [`run`]: the caller builds
+    /// the client with it (see [`api_client`]), and long polling asks Telegram to hold a
+    /// `getUpdates` for [`poll_timeout`] of it, so that an idle poll is answered before
+    /// the client gives up.
+    pub api_timeout: Duration,
 }
 
 /// Telegram's documented sending limits: 30 messages a second overall, one a second per
@@ -63,8 +68,28 @@ impl Default for BotOptions {
             refresh_every: Duration::from_secs(5),
             admins: Vec::new(),
             send_limits: telegram_send_limits(),
+            api_timeout: DEFAULT_API_TIMEOUT,
         }
     }
+}
+
+/// teloxide's own client timeout for a Bot API request.
+pub const DEFAULT_API_TIMEOUT: Duration = Duration::from_secs(17);
+
+/// teloxide's client settings (connect timeout, `TCP_NODELAY`) with requests timing out
+/// after `timeout`. A request that times out after it was sent is not tried again (see
+/// `send.rs`); a poll that times out is, by teloxide, with the same offset, so no update
+/// is lost.
+pub fn api_client(timeout: Duration) -> reqwest::ClientBuilder {
+    teloxide::net::default_reqwest_settings().timeout(timeout)
+}
+
+/// How long a long poll asks Telegram to wait for updates, for a client whose requests
+/// time out after `api_timeout`: teloxide's ratio (a 10 s poll for its 17 s client), in
+/// whole seconds as Telegram takes it, so the answer to an idle poll always comes with
+/// time to spare. Below 2 s it is 0: short polling.
+pub fn poll_timeout(api_timeout: Duration) -> Duration {
+    Duration::from_secs((api_timeout.as_millis() * 10 / 17 / 1000) as u64)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -210,10 +235,12 @@ pub async fn run_with(
         options.questions_per_minute,
         Duration::from_secs(60),
     ));
+    let sender = bot
+        .clone()
+        .throttle(options.send_limits)
+        .parse_mode(ParseMode::Html);
     let mut dispatcher = Dispatcher::builder(
-        bot.clone()
-            .throttle(options.send_limits.clone())
-            .parse_mode(ParseMode::Html),
+        sender.clone(),
         ops::timed(ops.clone()).chain(handlers::handler_tree()),
     )
     .dependencies(dptree::deps![
@@ -258,8 +285,19 @@ pub async fn run_with(
                     let _ = closed.await;
                 }))
             });
+            // As `Dispatcher::dispatch` does, with the poll's timeout fitted to the client's.
+            let polling = Polling::builder(sender)
+                .timeout(poll_timeout(options.api_timeout))
+                .delete_webhook()
+                .await
+                .build();
             ops.set_ready(true);
-            dispatcher.dispatch().await;
+            dispatcher
+                .dispatch_with_listener(
+                    polling,
+                    LoggingErrorHandler::with_custom_text("An error from the update listener"),
+                )
+                .await;
             let _ = close.send(());
             match server {
                 Some(server) => server.await.unwrap_or(Ok(())),
@@ -333,6 +371,23 @@ async fn keep_index_fresh(engine: Arc<Engine>, every: Duration) {
                 tracing::warn!(%error, "index refresh failed; still serving the old one")
             }
             Err(error) => tracing::warn!(%error, "index refresh task failed"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_poll_ends_well_before_the_client_gives_up() {
+        assert_eq!(poll_timeout(DEFAULT_API_TIMEOUT), Duration::from_secs(10));
+        assert_eq!(poll_timeout(Duration::from_secs(2)), Duration::from_secs(1));
+        for secs in 2..=600 {
+            let client = Duration::from_secs(secs);
+            let poll = poll_timeout(client);
+            assert!(poll >= Duration::from_secs(1), "{secs} s: short polling");
+            assert!(poll * 17 <= client * 10, "{secs} s: poll {poll:?}");
         }
     }
 }

@@ -5,7 +5,8 @@
 //! like Telegram: complete `Message` objects (teloxide silently drops what it cannot
 //! deserialize), method names matched case-insensitively, 401 for a wrong token, 400 for
 //! HTML it cannot parse, text over 4096 characters, callback data over 64 bytes or more
-//! than 50 inline results, and 429, 502 or a dropped connection when a test asks for them.
+//! than 50 inline results, and 429, 502, a dropped connection or a late answer when a test
+//! asks for them.
 //!
 //! Webhooks as Telegram keeps them: `setWebhook` refuses a URL that is not HTTPS or not on
 //! port 443, 80, 88 or 8443 and a malformed secret token; while a webhook is set,
@@ -52,6 +53,10 @@ pub enum Failure {
     /// The connection is closed without an answer, before the request is acted on (as a
     /// proxy or a network going down does); recorded with status 0.
     Hangup,
+    /// Answered as usual, but only after this long: the request is acted on (and
+    /// recorded, with `late`) at once, as a slow server does, so a client that gave up
+    /// meanwhile cannot know whether it was.
+    Late(Duration),
 }
 
 /// One call the bot made (status 0: the fake hung up).
@@ -66,6 +71,8 @@ pub struct Call {
     pub error: Option<String>,
     /// What the fake answered, for successful calls (the sent `Message`, …).
     pub result: Value,
+    /// The answer was held back ([`Failure::Late`]).
+    pub late: bool,
 }
 
 #[derive(Default)]
@@ -152,8 +159,17 @@ impl FakeTelegram {
 
     /// A teloxide `Bot` pointed at this server.
     pub fn bot(&self) -> teloxide::Bot {
+        self.bot_with_timeout(yunqi_bot::telegram::DEFAULT_API_TIMEOUT)
+    }
+
+    /// [`FakeTelegram::bot`] whose requests time out after `timeout`, as `serve
+    /// --api-timeout` builds it (give the bot the same `BotOptions::api_timeout`).
+    pub fn bot_with_timeout(&self, timeout: Duration) -> teloxide::Bot {
         let url = self.url().parse().expect("fake url");
-        teloxide::Bot::new(TOKEN).set_api_url(url)
+        let client = yunqi_bot::telegram::api_client(timeout)
+            .build()
+            .expect("HTTP client");
+        teloxide::Bot::with_client(TOKEN, client).set_api_url(url)
     }
 
     /// Test-only: accepts `http://` webhook URLs on any port of 127.0.0.1 or localhost, as
@@ -375,6 +391,27 @@ impl FakeTelegram {
         }
     }
 
+    /// The texts sent to `chat`, once there are at least `count`; panics after `timeout`.
+    pub async fn replies_to(&self, chat: i64, count: usize, timeout: Duration) -> Vec<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let texts: Vec<String> = self
+                .successful("sendMessage")
+                .iter()
+                .filter(|c| c.params["chat_id"] == chat)
+                .map(text_of)
+                .collect();
+            if texts.len() >= count {
+                return texts;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "expected {count} replies to {chat}, got {texts:#?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Waits until every queued update has been fetched by the bot and `settle` has
     /// passed since, so a test can check that something did *not* happen.
     pub async fn wait_idle(&self, settle: Duration) {
@@ -429,6 +466,11 @@ impl FakeTelegram {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// The `text` a call sent.
+pub fn text_of(call: &Call) -> String {
+    call.params["text"].as_str().unwrap_or_default().to_owned()
 }
 
 /// A message as Telegram embeds it in `reply_to_message`: without its own
@@ -521,62 +563,80 @@ async fn handle(
         }
     }
 
-    let mut state = inner.lock().unwrap_or_else(|p| p.into_inner());
-    let failure = state
-        .failures
-        .get_mut(&method_name.to_ascii_lowercase())
-        .and_then(VecDeque::pop_front);
-    let (status, reply) = match failure {
-        Some(Failure::RetryAfter(secs)) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            json!({
-                "ok": false, "error_code": 429,
-                "description": format!("Too Many Requests: retry after {secs}"),
-                "parameters": { "retry_after": secs },
-            }),
-        ),
-        Some(Failure::BadRequest(description)) => (
-            StatusCode::BAD_REQUEST,
-            json!({
-                "ok": false, "error_code": 400,
-                "description": format!("Bad Request: {description}"),
-            }),
-        ),
-        Some(Failure::Hangup) => {
-            record(
-                &mut state,
-                &method_name,
-                &params,
-                StatusCode::OK,
-                Value::Null,
-            );
-            if let Some(call) = state.calls.last_mut() {
-                call.status = 0;
+    let (status, reply, late) = {
+        let mut state = inner.lock().unwrap_or_else(|p| p.into_inner());
+        let failure = state
+            .failures
+            .get_mut(&method_name.to_ascii_lowercase())
+            .and_then(VecDeque::pop_front);
+        let late = match failure {
+            Some(Failure::Late(delay)) => Some(delay),
+            _ => None,
+        };
+        let (status, reply) = match failure {
+            Some(Failure::RetryAfter(secs)) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({
+                    "ok": false, "error_code": 429,
+                    "description": format!("Too Many Requests: retry after {secs}"),
+                    "parameters": { "retry_after": secs },
+                }),
+            ),
+            Some(Failure::BadRequest(description)) => (
+                StatusCode::BAD_REQUEST,
+                json!({
+                    "ok": false, "error_code": 400,
+                    "description": format!("Bad Request: {description}"),
+                }),
+            ),
+            Some(Failure::Hangup) => {
+                record(
+                    &mut state,
+                    &method_name,
+                    &params,
+                    StatusCode::OK,
+                    Value::Null,
+                );
+                if let Some(call) = state.calls.last_mut() {
+                    call.status = 0;
+                }
+                drop(state);
+                // Unwinding out of the handler makes the server drop the connection unanswered;
+                // resume_unwind skips the panic hook, so nothing is printed.
+                std::panic::resume_unwind(Box::new("the fake hangs up"));
             }
-            drop(state);
-            // Unwinding out of the handler makes the server drop the connection unanswered;
-            // resume_unwind skips the panic hook, so nothing is printed.
-            std::panic::resume_unwind(Box::new("the fake hangs up"));
+            Some(Failure::Status(code)) => {
+                let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY);
+                record(&mut state, &method_name, &params, status, Value::Null);
+                return (status, "<html><body><h1>502 Bad Gateway</h1></body></html>")
+                    .into_response();
+            }
+            Some(Failure::Late(_)) | None if token != TOKEN => (
+                StatusCode::UNAUTHORIZED,
+                json!({ "ok": false, "error_code": 401, "description": "Unauthorized" }),
+            ),
+            Some(Failure::Late(_)) | None
+                if method_name == "getUpdates" && state.webhook.is_some() =>
+            {
+                (
+                    StatusCode::CONFLICT,
+                    json!({
+                        "ok": false, "error_code": 409,
+                        "description": "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+                    }),
+                )
+            }
+            Some(Failure::Late(_)) | None => answer(&mut state, &method_name, &params),
+        };
+        record(&mut state, &method_name, &params, status, reply.clone());
+        if let Some(call) = state.calls.last_mut() {
+            call.late = late.is_some();
         }
-        Some(Failure::Status(code)) => {
-            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY);
-            record(&mut state, &method_name, &params, status, Value::Null);
-            return (status, "<html><body><h1>502 Bad Gateway</h1></body></html>").into_response();
-        }
-        None if token != TOKEN => (
-            StatusCode::UNAUTHORIZED,
-            json!({ "ok": false, "error_code": 401, "description": "Unauthorized" }),
-        ),
-        None if method_name == "getUpdates" && state.webhook.is_some() => (
-            StatusCode::CONFLICT,
-            json!({
-                "ok": false, "error_code": 409,
-                "description": "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
-            }),
-        ),
-        None => answer(&mut state, &method_name, &params),
+        (status, reply, late)
     };
-    record(&mut state, &method_name, &params, status, reply.clone());
+    if let Some(delay) = late {
+        tokio::time::sleep(delay).await;
+    }
     (status, axum::Json(reply)).into_response()
 }
 
@@ -587,6 +647,7 @@ fn record(state: &mut Inner, method: &str, params: &Value, status: StatusCode, r
         status: status.as_u16(),
         error: reply["description"].as_str().map(str::to_owned),
         result: reply["result"].clone(),
+        late: false,
     });
 }
 

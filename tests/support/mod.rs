@@ -7,6 +7,7 @@ pub mod replica;
 pub mod running_bot;
 
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -147,10 +148,13 @@ pub fn stderr(output: &Output) -> String {
 /// Holds every index build on a workspace at a barrier until [`BuildGate::open`]: the
 /// lexicon's user dictionary, which each build reads, becomes a named pipe, and reading
 /// it waits until the test writes to it. So a test can make questions overlap a rebuild
-/// for certain, not by luck, without a hook in the code under test.
+/// for certain, not by luck, without a hook in the code under test. A gate dropped
+/// unopened (a test failing while a build waits) opens, so the test reports its failure
+/// instead of hanging on the waiting build.
 pub struct BuildGate {
     fifo: PathBuf,
     contents: Vec<u8>,
+    opened: bool,
 }
 
 impl BuildGate {
@@ -164,37 +168,70 @@ impl BuildGate {
             .status()
             .expect("run mkfifo");
         assert!(made.success(), "mkfifo failed");
-        BuildGate { fifo, contents }
+        BuildGate {
+            fifo,
+            contents,
+            opened: false,
+        }
     }
 
     /// Lets the build waiting at the gate go on, and every later build through. Blocks
     /// until a build is waiting (run it on a blocking thread).
-    pub fn open(self) {
-        // Opening the write end waits for the build holding the read end. Once it is
-        // open, the dictionary goes back to a plain file for the builds after this one,
-        // and then the waiting build gets its contents.
-        let mut writer = std::fs::OpenOptions::new()
-            .write(true)
-            .open(&self.fifo)
-            .expect("open the gate");
-        let plain = self.fifo.with_extension("plain");
-        std::fs::write(&plain, &self.contents).expect("write the dictionary");
-        std::fs::rename(&plain, &self.fifo).expect("put the dictionary back");
-        writer
-            .write_all(&self.contents)
-            .expect("feed the waiting build");
+    pub fn open(mut self) {
+        self.opened = true;
+        release(&self.fifo, &self.contents);
     }
 }
 
-/// This process's resident memory in KiB (Linux), for the soak test's note.
-pub fn rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
+impl Drop for BuildGate {
+    fn drop(&mut self) {
+        if self.opened {
+            return;
+        }
+        // Opening the write end without blocking succeeds only while a build is waiting
+        // at the gate (O_NONBLOCK, Linux's value: the tests need Linux for mkfifo anyway).
+        const O_NONBLOCK: i32 = 0o4000;
+        let waiting = std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(O_NONBLOCK)
+            .open(&self.fifo)
+            .is_ok();
+        if waiting {
+            release(&self.fifo, &self.contents);
+        } else {
+            let _ = std::fs::remove_file(&self.fifo);
+            let _ = std::fs::write(&self.fifo, &self.contents);
+        }
+    }
+}
+
+fn release(fifo: &Path, contents: &[u8]) {
+    // Opening the write end waits for the build holding the read end. Once it is open,
+    // the dictionary goes back to a plain file for the builds after this one, and then
+    // the waiting build gets its contents.
+    let mut writer = std::fs::OpenOptions::new()
+        .write(true)
+        .open(fifo)
+        .expect("open the gate");
+    let plain = fifo.with_extension("plain");
+    std::fs::write(&plain, contents).expect("write the dictionary");
+    std::fs::rename(&plain, fifo).expect("put the dictionary back");
+    writer.write_all(contents).expect("feed the waiting build");
+}
+
+/// The resident memory of process `pid` in KiB, now and at its peak (Linux: `VmRSS` and
+/// `VmHWM`), for the soak test's note.
+pub fn rss_kib(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| -> Option<u64> {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
 }

@@ -86,6 +86,11 @@ impl Replica {
         }
     }
 
+    /// The process's resident memory in KiB, now and at its peak (see [`super::rss_kib`]).
+    pub fn rss_kib(&self) -> Option<(u64, u64)> {
+        super::rss_kib(self.child.id()?)
+    }
+
     /// What the process wrote to stderr so far.
     pub fn stderr(&self) -> String {
         self.stderr.lock().expect("stderr lock").join("\n")

@@ -9,6 +9,8 @@ use tokio::task::JoinHandle;
 use yunqi_bot::answer::Engine;
 use yunqi_bot::telegram::{self, BotError, BotOptions};
 
+#[allow(unused_imports)] // not every test binary uses it
+pub use super::fake_telegram::text_of;
 use super::fake_telegram::{Call, FakeTelegram};
 use super::Workspace;
 
@@ -38,7 +40,8 @@ impl RunningBot {
         let engine = Arc::new(engine);
         let fake = FakeTelegram::start().await;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(telegram::run(fake.bot(), engine, options, async {
+        let bot = fake.bot_with_timeout(options.api_timeout);
+        let task = tokio::spawn(telegram::run(bot, engine, options, async {
             let _ = stopped.await;
         }));
         fake.wait_for("getUpdates", 1, WAIT).await;
@@ -66,28 +69,6 @@ impl RunningBot {
 
     /// The texts sent to `chat`, once there are at least `count`.
     pub async fn replies_to(&self, chat: i64, count: usize) -> Vec<String> {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            let texts: Vec<String> = self
-                .fake
-                .successful("sendMessage")
-                .iter()
-                .filter(|c| c.params["chat_id"] == chat)
-                .map(text_of)
-                .collect();
-            if texts.len() >= count {
-                return texts;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "expected {count} replies to {chat}, got {texts:#?}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        self.fake.replies_to(chat, count, WAIT).await
     }
-}
-
-/// The `text` a call sent.
-pub fn text_of(call: &Call) -> String {
-    call.params["text"].as_str().unwrap_or_default().to_owned()
 }
