@@ -91,6 +91,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", type=Path, default=ROOT / "target/release/yunqi-bot")
     ap.add_argument("--bench-exe", type=Path, required=True, help="the built `ask` bench")
+    ap.add_argument("--bot-bench-exe", type=Path, help="the built `bot` bench (throughput through the fake Bot API)")
     ap.add_argument("--only", default="shipped," + ",".join(SIZES), help="datasets, comma-separated")
     ap.add_argument("--peers", default="bm25,fts5")
     ap.add_argument("--rounds-shipped", type=int, default=20)
@@ -165,11 +166,18 @@ def main() -> int:
             if r["dataset"] == name:
                 r["passages"] = passages
 
+    bot = None
+    if args.bot_bench_exe:
+        print("== bot throughput through the fake Bot API", flush=True)
+        _, _, out = run_rusage([str(args.bot_bench_exe)])
+        bot = last_json(out)
+        print(f"  {bot['answered_per_second']:.0f} answered updates/s", flush=True)
+
     args.out.mkdir(parents=True, exist_ok=True)
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     meta = {"machine": machine(), "commit": commit, "date": datetime.date.today().isoformat(),
             "rounds_shipped": args.rounds_shipped, "rounds_corpus": args.rounds_corpus,
-            "loadavg_before": load_before, "loadavg_after": os.getloadavg()}
+            "loadavg_before": load_before, "loadavg_after": os.getloadavg(), "bot": bot}
     (args.out / "results.json").write_text(json.dumps({"meta": meta, "rows": rows}, ensure_ascii=False, indent=1) + "\n")
     md = render(meta, rows)
     (args.out / "results.md").write_text(md)
@@ -215,6 +223,13 @@ def render(meta: dict, rows: list[dict]) -> str:
         ratio = lambda s: next((f"{r['p50_us'] / y['p50_us']:.2f}" for r in rows
                                 if y and r["dataset"] == name and r["system"] == s), "–")
         lines.append(f"| {name} | {ratio('bm25')} | {ratio('fts5')} |")
+    bot = meta.get("bot")
+    if bot:
+        lines += ["", f"Bot throughput (`cargo bench --bench bot`: the real bot through the fake Bot API over loopback, "
+                  f"send pacing lifted): {bot['answered']} of {bot['updates']} private questions from {bot['users']} users "
+                  f"answered in {bot['seconds']:.2f} s, **{bot['answered_per_second']:.0f} answered updates/s**; "
+                  f"RSS of bot and fake together {bot['rss_idle_kib'] / 1024:.0f} MiB idle, "
+                  f"{bot['rss_loaded_kib'] / 1024:.0f} MiB after the burst."]
     return "\n".join(lines) + "\n"
 
 
