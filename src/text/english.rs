@@ -295,6 +295,14 @@ mod tests {
     }
 
     #[test]
+    fn a_key_given_twice_keeps_its_last_line() {
+        let g = Glossary::parse("cloud\t云\nCloud\t云朵\nsky\t天\n");
+        assert_eq!(g.len(), 2);
+        assert_eq!(g.lookup("cloud"), ["云朵"]);
+        assert_eq!(g.lookup("sky"), ["天"]);
+    }
+
+    #[test]
     fn parse_skips_comments_and_broken_lines() {
         let g = Glossary::parse(
             "# a comment\tthat has a tab\n\nno tab here\nempty\t \nCloud\t云  云朵\n",
