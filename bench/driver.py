@@ -7,6 +7,7 @@ For every dataset (the shipped article with the blind holdout questions, then th
              cold start: `ask QUESTION` wall time with the index built (median of 5);
              in-process: the `ask` bench (benches/ask.rs) on the built index: p50/p99 of
              Engine::ask, R@1 of the ranking with the gate off, peak RSS;
+             `serve` against a fake Bot API (bench/serve_rss.py): RSS idle and under load;
   bm25, fts5 bench/peer.py in its own process: build, p50/p99, R@1, peak RSS.
 Writes bench/results/results.json, results.md (the tables) and cost-vs-size.svg.
 """
@@ -30,6 +31,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 import common  # noqa: E402
 import plot  # noqa: E402
+import serve_rss  # noqa: E402
 
 SIZES = ["1mb", "5mb", "20mb", "50mb"]
 
@@ -142,9 +144,13 @@ def main() -> int:
             "asked": b["asked"], "index_summary": summary,
             "r1_by_kind": by_kind(qs, b["missed"]), "missed": b["missed"],
         }
+        served = serve_rss.measure(args.bin, data_dir, [q["q"] for q in qs], 3 if name == "shipped" else 1, index_dir)
+        row.update(serve_idle_mib=served["idle_rss_mib"], serve_load_mib=served["load_rss_mib"])
         rows.append(row)
         print(f"  yunqi-bot: index {wall:.2f} s ({mb / wall:.2f} MB/s, {rss:.0f} MiB peak, {index_mib:.1f} MiB on disk); "
-              f"p50 {row['p50_us']:.0f} µs p99 {row['p99_us']:.0f} µs R@1 {row['r1']}; cold start {cold_ms:.0f} ms", flush=True)
+              f"p50 {row['p50_us']:.0f} µs p99 {row['p99_us']:.0f} µs R@1 {row['r1']}; cold start {cold_ms:.0f} ms; "
+              f"serve RSS {served['idle_rss_mib']:.0f} MiB idle, {served['load_rss_mib']:.0f} MiB under load "
+              f"({served['answered']}/{served['asked']} answered)", flush=True)
         for peer in peers:
             peer_rounds = 1 if (peer == "bm25" and name != "shipped") else rounds
             _, rss, out = run_rusage([str(common.venv_python()), str(HERE / "peer.py"), "--peer", peer,
@@ -198,6 +204,10 @@ def kinds(r: dict) -> str:
     return " / ".join(f"{k[n]:.2f}" for n in ("line", "clause") if n in k) or "–"
 
 
+def serve_mib(r: dict) -> str:
+    return f"{r['serve_idle_mib']:.0f} / {r['serve_load_mib']:.0f}" if "serve_idle_mib" in r else "–"
+
+
 def render(meta: dict, rows: list[dict]) -> str:
     lines = [
         f"Machine: {meta['machine']}; commit {meta['commit']}; {meta['date']}; load average "
@@ -206,15 +216,15 @@ def render(meta: dict, rows: list[dict]) -> str:
         "corpora (bm25: 1×), after 10 untimed warm-up questions.",
         "",
         "| corpus | MB | passages | questions | system | build s | MB/s | index MiB | build peak RSS MiB "
-        "| p50 µs | p99 µs | R@1 | R@1 line / clause | ask peak RSS MiB | cold start ms |",
-        "|---|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| p50 µs | p99 µs | R@1 | R@1 line / clause | ask peak RSS MiB | cold start ms | serve RSS MiB idle / load |",
+        "|---|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['dataset']} | {r['mb']:.2f} | {f(r.get('passages'), ',')} | {r['questions']} | {r['system']} "
             f"| {r['build_s']:.2f} | {r['mb_per_s']:.2f} | {f(r['index_mib'], '.1f')} | {r['build_rss_mib']:.0f} "
             f"| {r['p50_us']:,.0f} | {r['p99_us']:,.0f} | {f(r['r1'], '.3f')} | {kinds(r)} | {f(r['query_rss_mib'], '.0f')} "
-            f"| {f(r['cold_ms'], '.0f')} |"
+            f"| {f(r['cold_ms'], '.0f')} | {serve_mib(r)} |"
         )
     lines += ["", "Ratios (peer ÷ yunqi-bot, per-question p50; above 1 means yunqi-bot is faster):", "",
               "| corpus | bm25 ÷ yunqi-bot | fts5 ÷ yunqi-bot |", "|---|--:|--:|"]

@@ -52,6 +52,7 @@ pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
         None => None,
     };
     let engine = Arc::new(super::open_engine(config)?);
+    release_freed_memory();
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let listen = args.listen.or(webhook.as_ref().map(|_| DEFAULT_LISTEN));
@@ -70,6 +71,18 @@ pub fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
         telegram::run_with(bot, engine, options, updates, terminated()).await?;
         Ok(())
     })
+}
+
+/// Hands the memory freed while the engine was opened back to the system. Loading the
+/// dictionaries frees about as much as it keeps (OpenCC's unused tables, decompression
+/// buffers); glibc keeps such memory in the process, where it counts as resident for as
+/// long as the bot runs, about 10 MiB of it.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own free lists; it takes no pointers.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Binds the HTTP listener and says where (with `--listen 127.0.0.1:0`, the port the

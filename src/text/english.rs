@@ -4,7 +4,7 @@
 //! in; its header says how it was made. Headwords are in the Simplified form the search
 //! index holds.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::fmt;
 
 use super::stem::stems;
@@ -13,35 +13,60 @@ use super::stem::stems;
 const BUILTIN: &str = include_str!("en_zh.tsv");
 
 /// English words and two-word phrases with their Chinese translations, best first.
+///
+/// Kept as the table's own text plus a sorted index of its lines rather than a map of
+/// owned strings: fifty thousand keys with their headwords cost about 8 MiB as a
+/// `HashMap<String, Vec<String>>`, and 0.6 MiB this way (the built-in text is not copied).
+/// A lookup is a binary search, a few microseconds for the handful of English words a
+/// question has.
 pub struct Glossary {
-    entries: HashMap<String, Vec<String>>,
+    /// `key<TAB>headword headword ...` lines whose keys are lowercase and trimmed: the
+    /// built-in table itself, or a copy of a table whose keys needed folding.
+    text: Cow<'static, str>,
+    /// One entry per key: byte offsets of its line start, its tab and its line end in
+    /// `text`, sorted by key.
+    entries: Vec<[u32; 3]>,
 }
 
 impl Glossary {
     /// The glossary built into the binary.
     pub fn builtin() -> Self {
-        Self::parse(BUILTIN)
+        Self::index(Cow::Borrowed(BUILTIN))
     }
 
     /// Reads a table of `key<TAB>headword headword ...` lines; `#` lines are comments.
     /// A line without a tab or without headwords is skipped rather than refused: the
     /// table is generated, and one bad line should not cost the rest.
     pub fn parse(text: &str) -> Self {
-        let mut entries = HashMap::new();
-        for line in text.lines() {
-            if line.starts_with('#') {
-                continue;
-            }
-            let Some((key, heads)) = line.split_once('\t') else {
-                continue;
-            };
-            let key = key.trim().to_lowercase();
-            let heads: Vec<String> = heads.split_whitespace().map(str::to_string).collect();
-            if !key.is_empty() && !heads.is_empty() {
-                entries.insert(key, heads);
-            }
+        Self::index(Cow::Owned(text.to_owned()))
+    }
+
+    fn index(text: Cow<'static, str>) -> Self {
+        if !lines(&text).all(|(key, _)| is_folded(key)) {
+            // Keys must be stored as they are looked up: copy the table with them folded.
+            let folded: String = lines(&text)
+                .map(|(key, heads)| format!("{}\t{heads}\n", key.trim().to_lowercase()))
+                .collect();
+            return Self::index(Cow::Owned(folded));
         }
-        Glossary { entries }
+        let base = text.as_ptr() as usize;
+        let mut entries: Vec<[u32; 3]> = lines(&text)
+            .filter(|(key, heads)| !key.is_empty() && heads.split_whitespace().next().is_some())
+            .map(|(key, heads)| {
+                let start = key.as_ptr() as usize - base;
+                let tab = start + key.len();
+                let end = heads.as_ptr() as usize - base + heads.len();
+                // The table is compiled in or read from one file: far below 4 GiB.
+                [start, tab, end].map(|offset| offset as u32)
+            })
+            .collect();
+        let key = |e: &[u32; 3]| &text[e[0] as usize..e[1] as usize];
+        // A key given twice keeps its last line, as a map insert would: sort later lines
+        // first among equal keys, then keep the first of each key.
+        entries.sort_by(|a, b| key(a).cmp(key(b)).then(b[0].cmp(&a[0])));
+        entries.dedup_by(|duplicate, kept| key(duplicate) == key(kept));
+        entries.shrink_to_fit();
+        Glossary { text, entries }
     }
 
     pub fn len(&self) -> usize {
@@ -55,31 +80,52 @@ impl Glossary {
     /// The translations of one English word, best first; empty when unknown. An
     /// inflected word the table lacks ("downloads", "stopped", "hoping") falls back to
     /// its stem, since the table keeps base forms.
-    pub fn lookup(&self, word: &str) -> &[String] {
+    pub fn lookup(&self, word: &str) -> Vec<&str> {
         let word = word.trim().to_lowercase();
-        if let Some(heads) = self.entries.get(&word) {
-            return heads;
-        }
-        stems(&word)
-            .iter()
-            .find_map(|stem| self.entries.get(stem))
-            .map_or(&[], Vec::as_slice)
+        self.heads(&word)
+            .or_else(|| stems(&word).iter().find_map(|stem| self.heads(stem)))
+            .map_or_else(Vec::new, |heads| heads.split_whitespace().collect())
     }
 
     /// The translations of a two-word phrase ("open source", "artificial intelligence");
     /// empty when the pair is not a phrase of its own. Only the last word is stemmed, as
     /// English inflects a compound at its head ("language models").
-    pub fn lookup_phrase(&self, first: &str, second: &str) -> &[String] {
+    pub fn lookup_phrase(&self, first: &str, second: &str) -> Vec<&str> {
         let first = first.trim().to_lowercase();
         let second = second.trim().to_lowercase();
-        if let Some(heads) = self.entries.get(&format!("{first} {second}")) {
-            return heads;
-        }
-        stems(&second)
-            .iter()
-            .find_map(|stem| self.entries.get(&format!("{first} {stem}")))
-            .map_or(&[], Vec::as_slice)
+        self.heads(&format!("{first} {second}"))
+            .or_else(|| {
+                stems(&second)
+                    .iter()
+                    .find_map(|stem| self.heads(&format!("{first} {stem}")))
+            })
+            .map_or_else(Vec::new, |heads| heads.split_whitespace().collect())
     }
+
+    /// The headwords of `key` as written in the table.
+    fn heads(&self, key: &str) -> Option<&str> {
+        let text: &str = &self.text;
+        let at = |offset: u32| offset as usize;
+        self.entries
+            .binary_search_by(|e| text[at(e[0])..at(e[1])].cmp(key))
+            .ok()
+            .map(|i| {
+                let [_, tab, end] = self.entries[i];
+                &text[at(tab) + 1..at(end)]
+            })
+    }
+}
+
+/// The `(key, headwords)` of every line that is not a comment and has a tab.
+fn lines(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split_once('\t'))
+}
+
+/// True when `key` is already as lookups spell it: trimmed and lowercase.
+fn is_folded(key: &str) -> bool {
+    key.trim() == key && key.chars().flat_map(char::to_lowercase).eq(key.chars())
 }
 
 impl fmt::Debug for Glossary {
@@ -101,8 +147,8 @@ mod tests {
         GLOSSARY.get_or_init(Glossary::builtin)
     }
 
-    fn has(heads: &[String], word: &str) -> bool {
-        heads.iter().any(|h| h == word)
+    fn has(heads: &[&str], word: &str) -> bool {
+        heads.contains(&word)
     }
 
     #[test]
@@ -129,7 +175,7 @@ mod tests {
             ("alibaba", "阿里巴巴"),
         ] {
             assert!(
-                has(g.lookup(english), chinese),
+                has(&g.lookup(english), chinese),
                 "{english}: {:?}",
                 g.lookup(english)
             );
@@ -159,14 +205,14 @@ mod tests {
     fn two_word_phrases_have_their_own_translations() {
         let g = glossary();
         let open_source = g.lookup_phrase("open", "source");
-        assert!(has(open_source, "开放源码"), "{open_source:?}");
+        assert!(has(&open_source, "开放源码"), "{open_source:?}");
         // CC-CEDICT knows 开源 only as an abbreviation of 开放源码.
-        assert!(has(open_source, "开源"), "{open_source:?}");
+        assert!(has(&open_source, "开源"), "{open_source:?}");
         assert!(has(
-            g.lookup_phrase("artificial", "intelligence"),
+            &g.lookup_phrase("artificial", "intelligence"),
             "人工智能"
         ));
-        assert!(has(g.lookup_phrase("cloud", "computing"), "云计算"));
+        assert!(has(&g.lookup_phrase("cloud", "computing"), "云计算"));
         assert!(g.lookup_phrase("cloud", "robot").is_empty());
     }
 
@@ -187,12 +233,12 @@ mod tests {
         assert_eq!(g.lookup("universities"), g.lookup("university"));
         // Senses of their own make these keys, which come before any stem: "to get
         // cheaper" (降价), "(commodity) prices" (物价).
-        assert!(has(g.lookup("cheaper"), "降价"));
-        assert!(has(g.lookup("prices"), "物价"));
+        assert!(has(&g.lookup("cheaper"), "降价"));
+        assert!(has(&g.lookup("prices"), "物价"));
         // "computing" only turns up inside longer senses, so the table leaves it to stemming.
-        assert!(has(g.lookup("computing"), "计算"));
+        assert!(has(&g.lookup("computing"), "计算"));
         let engines = g.lookup_phrase("search", "engines");
-        assert!(has(engines, "搜索引擎"), "{engines:?}");
+        assert!(has(&engines, "搜索引擎"), "{engines:?}");
     }
 
     #[test]
@@ -245,7 +291,15 @@ mod tests {
     #[test]
     fn an_exact_key_wins_over_a_stem() {
         let g = Glossary::parse("news\t新闻\nnew\t新\n");
-        assert_eq!(g.lookup("news"), ["新闻".to_string()]);
+        assert_eq!(g.lookup("news"), ["新闻"]);
+    }
+
+    #[test]
+    fn a_key_given_twice_keeps_its_last_line() {
+        let g = Glossary::parse("cloud\t云\nCloud\t云朵\nsky\t天\n");
+        assert_eq!(g.len(), 2);
+        assert_eq!(g.lookup("cloud"), ["云朵"]);
+        assert_eq!(g.lookup("sky"), ["天"]);
     }
 
     #[test]
@@ -254,6 +308,6 @@ mod tests {
             "# a comment\tthat has a tab\n\nno tab here\nempty\t \nCloud\t云  云朵\n",
         );
         assert_eq!(g.len(), 1);
-        assert_eq!(g.lookup("cloud"), ["云".to_string(), "云朵".to_string()]);
+        assert_eq!(g.lookup("cloud"), ["云", "云朵"]);
     }
 }

@@ -4,7 +4,7 @@
 //! aligned with its original: character `i` of one is character `i` of the other. That
 //! is what lets highlights found in normalized text be drawn on the original quote.
 
-use opencc_fmmseg::OpenCC;
+use opencc_fmmseg::{DictionaryMaxlength, OpenCC};
 
 /// Folds full-width ASCII and the ideographic space to their half-width forms and
 /// lowercases, one character in, one character out.
@@ -28,9 +28,11 @@ pub struct Normalizer {
 
 impl Normalizer {
     pub fn new() -> Self {
-        Normalizer {
-            opencc: OpenCC::new(),
-        }
+        let mut opencc = OpenCC::from_dictionary(t2s_dictionary());
+        // Conversions here are a sentence or a paragraph long: rayon's pool (a thread per
+        // core, each with a stack and a malloc arena) would cost more than it saves.
+        opencc.set_parallel(false);
+        Normalizer { opencc }
     }
 
     /// Normalizes `text`; the result has exactly as many characters as `text`.
@@ -72,6 +74,22 @@ impl Normalizer {
     }
 }
 
+/// The dictionaries `t2s` and `zho_check` read, out of the two dozen OpenCC ships (Taiwan,
+/// Hong Kong, Japanese and seal-script variants, the other direction's phrases): the whole
+/// set keeps about 20 MiB resident, these three about 3 MiB. A dictionary left out is
+/// empty, so a conversion that needed it would change nothing rather than fail.
+fn t2s_dictionary() -> DictionaryMaxlength {
+    // `OpenCC::new` falls back to empty dictionaries the same way when the embedded ones
+    // cannot be read (they are compiled in, so they can).
+    let mut all = DictionaryMaxlength::new().unwrap_or_default();
+    let mut kept = DictionaryMaxlength::default();
+    kept.ts_phrases = std::mem::take(&mut all.ts_phrases);
+    kept.ts_characters = std::mem::take(&mut all.ts_characters);
+    // `zho_check` converts the other way too, character by character.
+    kept.st_characters = std::mem::take(&mut all.st_characters);
+    kept
+}
+
 impl Default for Normalizer {
     fn default() -> Self {
         Self::new()
@@ -101,6 +119,21 @@ mod tests {
         }
         assert_eq!(n.normalize("雲棲大會"), "云栖大会");
         assert_eq!(n.normalize("Qwen2.5下載量"), "qwen2.5下载量");
+    }
+
+    #[test]
+    fn converts_as_the_full_opencc_does() {
+        // Phrase rules (乾燥, 頭髮, 著作, 瞭解) as well as single characters.
+        let full = OpenCC::new();
+        let n = Normalizer::new();
+        for text in [
+            "去年雲棲大會前夜發生了什麼事",
+            "頭髮乾燥，著作等身，我瞭解了，後來他們在阿里雲裡面測試",
+            "通義千問開源模型的下載量超過四千萬",
+        ] {
+            assert_eq!(n.to_simplified(text), full.t2s(text, false), "{text}");
+            assert_eq!(n.is_traditional(text), full.zho_check(text) == 1, "{text}");
+        }
     }
 
     #[test]

@@ -223,10 +223,16 @@ impl Analyzer {
             let second = text(next);
             let phrase = self.glossary.lookup_phrase(&word, &second);
             if !phrase.is_empty() {
-                return (format!("{word} {second}"), i + 2, phrase.to_vec());
+                let phrase = phrase.into_iter().map(str::to_owned).collect();
+                return (format!("{word} {second}"), i + 2, phrase);
             }
         }
-        let translations = self.glossary.lookup(&word).to_vec();
+        let translations = self
+            .glossary
+            .lookup(&word)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
         (word, i + 1, translations)
     }
 
