@@ -17,6 +17,7 @@ pub use discover::{discover, Discovered};
 pub use english::Glossary;
 pub use lexicon::{AnswerType, Lexicon};
 pub use normalize::{fold_char, Normalizer};
+pub use pinyin::Syllables;
 pub use question::{QueryTerm, QueryTerms, Unit};
 pub use segment::{is_han, term_positions, Analyzer, TermKind, Token};
 
