@@ -6,7 +6,7 @@
 use std::cell::OnceCell;
 
 use crate::search::SearchIndex;
-use crate::text::{is_han, term_positions, Analyzer, QueryTerms, Syllables, TermKind, Unit};
+use crate::text::{is_han, Analyzer, QueryTerms, Syllables, TermFinder, TermKind, Unit};
 
 /// How much a dictionary translation found in a passage covers of an English word.
 const TRANSLATION_SHARE: f32 = 0.6;
@@ -43,6 +43,8 @@ pub struct Coverage {
 pub struct CoverageScorer<'q> {
     terms: &'q QueryTerms,
     pub units: Vec<WeightedUnit>,
+    /// Each unit's forms, ready to be searched for in every candidate.
+    forms: Vec<Vec<TermFinder<'q>>>,
 }
 
 impl<'q> CoverageScorer<'q> {
@@ -52,7 +54,16 @@ impl<'q> CoverageScorer<'q> {
             .iter()
             .map(|unit| weigh(index, analyzer, unit))
             .collect();
-        CoverageScorer { terms, units }
+        let forms = terms
+            .units
+            .iter()
+            .map(|unit| unit.forms().map(TermFinder::new).collect())
+            .collect();
+        CoverageScorer {
+            terms,
+            units,
+            forms,
+        }
     }
 
     /// Weighted share of the question's units that are absent from the index.
@@ -99,8 +110,8 @@ impl<'q> CoverageScorer<'q> {
         // The passage's syllables, computed only if a unit needs them: most units are found
         // by one of their forms, or not at all.
         let syllables: OnceCell<Syllables> = OnceCell::new();
-        for (unit, weighted) in self.terms.units.iter().zip(&self.units) {
-            let mut share = forms_share(unit, normalized, &mut highlights);
+        for ((unit, weighted), forms) in self.terms.units.iter().zip(&self.units).zip(&self.forms) {
+            let mut share = forms_share(unit, forms, normalized, &mut highlights);
             // Syllables vouch for a typo of something the articles contain, not for an
             // everyday word they never use (今天天气 is not half of 天天).
             if share == 0.0 && !weighted.absent && !unit.pinyin.is_empty() {
@@ -127,10 +138,16 @@ impl<'q> CoverageScorer<'q> {
 /// 1 when the unit's surface or an alias occurs in the passage, less when only one of its
 /// translations does (see `Unit::translated`), 0 otherwise; the spans found go to
 /// `highlights`.
-fn forms_share(unit: &Unit, normalized: &str, highlights: &mut Vec<(usize, usize)>) -> f32 {
+/// `forms` are the unit's forms (see `Unit::forms`).
+fn forms_share(
+    unit: &Unit,
+    forms: &[TermFinder],
+    normalized: &str,
+    highlights: &mut Vec<(usize, usize)>,
+) -> f32 {
     let mut share: f32 = 0.0;
-    for (i, form) in unit.forms().enumerate() {
-        let spans = term_positions(normalized, form);
+    for (i, form) in forms.iter().enumerate() {
+        let spans = form.positions(normalized);
         if !spans.is_empty() {
             let exact = i == 0 || !unit.translated;
             share = share.max(if exact { 1.0 } else { TRANSLATION_SHARE });
@@ -227,12 +244,19 @@ mod tests {
             alphanumeric: false,
             translated: false,
         };
+        let forms: Vec<TermFinder> = unit.forms().map(TermFinder::new).collect();
         let mut spans = Vec::new();
-        assert_eq!(forms_share(&unit, "作为主人的吴泳铭", &mut spans), 0.0);
+        assert_eq!(
+            forms_share(&unit, &forms, "作为主人的吴泳铭", &mut spans),
+            0.0
+        );
         assert!(spans.is_empty());
         assert_eq!(pinyin_share(&unit, &Syllables::of("作为主人的吴泳铭")), 1.0);
         assert_eq!(pinyin_share(&unit, &Syllables::of("吴泳和铭")), 0.5);
-        assert_eq!(forms_share(&unit, "eddie wu spoke", &mut spans), 1.0);
+        assert_eq!(
+            forms_share(&unit, &forms, "eddie wu spoke", &mut spans),
+            1.0
+        );
         assert_eq!(spans, vec![(0, 8)]);
     }
 }
