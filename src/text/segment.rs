@@ -61,6 +61,9 @@ pub struct Analyzer {
     jieba: Jieba,
     pub(super) lexicon: Lexicon,
     pub(super) glossary: Glossary,
+    /// The members of `lexicon.alias_groups`, group by group, ready to be searched for in
+    /// every question: set up once here rather than for each question.
+    pub(super) alias_finders: Vec<Vec<TermFinder<'static>>>,
 }
 
 impl Analyzer {
@@ -90,11 +93,22 @@ impl Analyzer {
                 jieba.add_word(word, None, Some(tag));
             }
         }
+        let alias_finders = lexicon
+            .alias_groups
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .map(|member| TermFinder::new(member).into_owned())
+                    .collect()
+            })
+            .collect();
         Analyzer {
             normalizer,
             jieba,
             lexicon,
             glossary: Glossary::builtin(),
+            alias_finders,
         }
     }
 
@@ -336,25 +350,37 @@ pub fn term_positions(text: &str, term: &str) -> Vec<(usize, usize)> {
 /// [`term_positions`] of one term in many texts: the substring searcher is set up once,
 /// not once per text (a question looks for each of its forms in every candidate).
 pub struct TermFinder<'t> {
-    term: &'t str,
     finder: memchr::memmem::Finder<'t>,
-    /// The term's length in characters.
+    /// The term's first and last characters, and its length in characters.
+    first: Option<char>,
+    last: Option<char>,
     chars: usize,
 }
 
 impl<'t> TermFinder<'t> {
     pub fn new(term: &'t str) -> Self {
         TermFinder {
-            term,
             finder: memchr::memmem::Finder::new(term),
+            first: term.chars().next(),
+            last: term.chars().next_back(),
             chars: term.chars().count(),
+        }
+    }
+
+    /// The same finder, owning its term: for terms kept as long as the analyzer.
+    pub fn into_owned(self) -> TermFinder<'static> {
+        TermFinder {
+            finder: self.finder.into_owned(),
+            first: self.first,
+            last: self.last,
+            chars: self.chars,
         }
     }
 
     /// Character spans where the term occurs in `text`, as [`term_positions`] says.
     pub fn positions(&self, text: &str) -> Vec<(usize, usize)> {
-        let term = self.term;
-        if term.is_empty() {
+        let len = self.finder.needle().len();
+        if len == 0 {
             return Vec::new();
         }
         let glued = |a: Option<char>, b: Option<char>| matches!((a, b), (Some(a), Some(b)) if a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric());
@@ -365,8 +391,8 @@ impl<'t> TermFinder<'t> {
             .find_iter(text.as_bytes())
             .filter(|&i| {
                 let before = text[..i].chars().next_back();
-                let after = text[i + term.len()..].chars().next();
-                !glued(before, term.chars().next()) && !glued(after, term.chars().next_back())
+                let after = text[i + len..].chars().next();
+                !glued(before, self.first) && !glued(after, self.last)
             })
             .map(|i| {
                 chars_before += text[counted_to..i].chars().count();
