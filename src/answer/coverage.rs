@@ -4,10 +4,9 @@
 //! share of its syllable pairs it has (a homophone typo of a name still counts).
 
 use std::cell::OnceCell;
-use std::collections::HashSet;
 
 use crate::search::SearchIndex;
-use crate::text::{is_han, term_positions, Analyzer, QueryTerms, TermKind, Unit};
+use crate::text::{is_han, Analyzer, QueryTerms, Syllables, TermFinder, TermKind, Unit};
 
 /// How much a dictionary translation found in a passage covers of an English word.
 const TRANSLATION_SHARE: f32 = 0.6;
@@ -44,6 +43,8 @@ pub struct Coverage {
 pub struct CoverageScorer<'q> {
     terms: &'q QueryTerms,
     pub units: Vec<WeightedUnit>,
+    /// Each unit's forms, ready to be searched for in every candidate.
+    forms: Vec<Vec<TermFinder<'q>>>,
 }
 
 impl<'q> CoverageScorer<'q> {
@@ -53,7 +54,16 @@ impl<'q> CoverageScorer<'q> {
             .iter()
             .map(|unit| weigh(index, analyzer, unit))
             .collect();
-        CoverageScorer { terms, units }
+        let forms = terms
+            .units
+            .iter()
+            .map(|unit| unit.forms().map(TermFinder::new).collect())
+            .collect();
+        CoverageScorer {
+            terms,
+            units,
+            forms,
+        }
     }
 
     /// Weighted share of the question's units that are absent from the index.
@@ -93,21 +103,19 @@ impl<'q> CoverageScorer<'q> {
     }
 
     /// How much of the question a passage covers; `normalized` is the passage normalized.
-    pub fn coverage(&self, analyzer: &Analyzer, normalized: &str) -> Coverage {
+    pub fn coverage(&self, normalized: &str) -> Coverage {
         let mut highlights = Vec::new();
         let (mut got, mut total) = (0.0f32, 0.0f32);
         let mut shares = Vec::with_capacity(self.units.len());
-        // The passage's syllable pairs, computed only if a unit needs them: most units are
-        // found by one of their forms, or not at all.
-        let pairs: OnceCell<HashSet<String>> = OnceCell::new();
-        for (unit, weighted) in self.terms.units.iter().zip(&self.units) {
-            let mut share = forms_share(unit, normalized, &mut highlights);
+        // The passage's syllables, computed only if a unit needs them: most units are found
+        // by one of their forms, or not at all.
+        let syllables: OnceCell<Syllables> = OnceCell::new();
+        for ((unit, weighted), forms) in self.terms.units.iter().zip(&self.units).zip(&self.forms) {
+            let mut share = forms_share(unit, forms, normalized, &mut highlights);
             // Syllables vouch for a typo of something the articles contain, not for an
             // everyday word they never use (今天天气 is not half of 天天).
             if share == 0.0 && !weighted.absent && !unit.pinyin.is_empty() {
-                let pairs =
-                    pairs.get_or_init(|| analyzer.syllable_pairs(normalized).into_iter().collect());
-                share = pinyin_share(unit, pairs);
+                share = pinyin_share(unit, syllables.get_or_init(|| Syllables::of(normalized)));
             }
             shares.push(share);
             got += weighted.weight * share;
@@ -130,10 +138,16 @@ impl<'q> CoverageScorer<'q> {
 /// 1 when the unit's surface or an alias occurs in the passage, less when only one of its
 /// translations does (see `Unit::translated`), 0 otherwise; the spans found go to
 /// `highlights`.
-fn forms_share(unit: &Unit, normalized: &str, highlights: &mut Vec<(usize, usize)>) -> f32 {
+/// `forms` are the unit's forms (see `Unit::forms`).
+fn forms_share(
+    unit: &Unit,
+    forms: &[TermFinder],
+    normalized: &str,
+    highlights: &mut Vec<(usize, usize)>,
+) -> f32 {
     let mut share: f32 = 0.0;
-    for (i, form) in unit.forms().enumerate() {
-        let spans = term_positions(normalized, form);
+    for (i, form) in forms.iter().enumerate() {
+        let spans = form.positions(normalized);
         if !spans.is_empty() {
             let exact = i == 0 || !unit.translated;
             share = share.max(if exact { 1.0 } else { TRANSLATION_SHARE });
@@ -144,11 +158,11 @@ fn forms_share(unit: &Unit, normalized: &str, highlights: &mut Vec<(usize, usize
 }
 
 /// The share of the unit's syllable pairs that the passage has.
-fn pinyin_share(unit: &Unit, pairs: &HashSet<String>) -> f32 {
+fn pinyin_share(unit: &Unit, syllables: &Syllables) -> f32 {
     if unit.pinyin.is_empty() {
         return 0.0;
     }
-    let matched = unit.pinyin.iter().filter(|p| pairs.contains(*p)).count();
+    let matched = unit.pinyin.iter().filter(|p| syllables.has_pair(p)).count();
     matched as f32 / unit.pinyin.len() as f32
 }
 
@@ -230,13 +244,19 @@ mod tests {
             alphanumeric: false,
             translated: false,
         };
+        let forms: Vec<TermFinder> = unit.forms().map(TermFinder::new).collect();
         let mut spans = Vec::new();
-        assert_eq!(forms_share(&unit, "作为主人的吴泳铭", &mut spans), 0.0);
+        assert_eq!(
+            forms_share(&unit, &forms, "作为主人的吴泳铭", &mut spans),
+            0.0
+        );
         assert!(spans.is_empty());
-        let pairs = |p: &[&str]| -> HashSet<String> { p.iter().map(|s| s.to_string()).collect() };
-        assert_eq!(pinyin_share(&unit, &pairs(&["wu_yong", "yong_ming"])), 1.0);
-        assert_eq!(pinyin_share(&unit, &pairs(&["wu_yong"])), 0.5);
-        assert_eq!(forms_share(&unit, "eddie wu spoke", &mut spans), 1.0);
+        assert_eq!(pinyin_share(&unit, &Syllables::of("作为主人的吴泳铭")), 1.0);
+        assert_eq!(pinyin_share(&unit, &Syllables::of("吴泳和铭")), 0.5);
+        assert_eq!(
+            forms_share(&unit, &forms, "eddie wu spoke", &mut spans),
+            1.0
+        );
         assert_eq!(spans, vec![(0, 8)]);
     }
 }

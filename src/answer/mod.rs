@@ -235,7 +235,7 @@ impl Engine {
         tracing::debug!(?terms, "question terms");
         let hits = index.search(&terms, CANDIDATES_PER_KIND.max(top))?;
         let scorer = CoverageScorer::new(&index, analyzer, &terms);
-        let ranked = rank::rank(hits, analyzer, &scorer);
+        let ranked = rank::rank(hits, &scorer);
         let features = features(analyzer, &index, &terms, &scorer, &ranked);
         // A passage that covers nothing of the question cannot answer it, nor be close;
         // nor can single characters tell an answer.

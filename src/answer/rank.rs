@@ -5,7 +5,6 @@
 
 use super::coverage::{Coverage, CoverageScorer};
 use crate::search::Hit;
-use crate::text::Analyzer;
 
 /// Weights of the normalized scores of each kind of term, in `TermKind::ALL` order
 /// (characters, words, syllable pairs), and of coverage (see `coverage`), which orders
@@ -28,7 +27,7 @@ pub struct Ranked {
 }
 
 /// Orders candidates best first.
-pub fn rank(hits: Vec<Hit>, analyzer: &Analyzer, scorer: &CoverageScorer) -> Vec<Ranked> {
+pub fn rank(hits: Vec<Hit>, scorer: &CoverageScorer) -> Vec<Ranked> {
     let mut best = [0.0f32; 3];
     for hit in &hits {
         for (b, s) in best.iter_mut().zip(hit.scores) {
@@ -46,7 +45,7 @@ pub fn rank(hits: Vec<Hit>, analyzer: &Analyzer, scorer: &CoverageScorer) -> Vec
                 .filter(|((_, b), _)| *b > 0.0)
                 .map(|((s, b), w)| w * s / b)
                 .sum();
-            let coverage = scorer.coverage(analyzer, &hit.normalized);
+            let coverage = scorer.coverage(&hit.normalized);
             let length = (hit.normalized.chars().count().max(1) as f32).ln();
             Ranked {
                 score: lexical + COVERAGE_WEIGHT * coverage.share + LENGTH_WEIGHT * length,

@@ -17,8 +17,9 @@ pub use discover::{discover, Discovered};
 pub use english::Glossary;
 pub use lexicon::{AnswerType, Lexicon};
 pub use normalize::{fold_char, Normalizer};
+pub use pinyin::Syllables;
 pub use question::{QueryTerm, QueryTerms, Unit};
-pub use segment::{is_han, term_positions, Analyzer, TermKind, Token};
+pub use segment::{is_han, term_positions, Analyzer, TermFinder, TermKind, Token};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TextError {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::lexicon::AnswerType;
-use super::segment::{is_han, term_positions, Analyzer, Segment, TermKind};
+use super::segment::{is_han, Analyzer, Segment, TermKind};
 
 /// Weight of a search term that an alias or a dictionary translation contributed rather
 /// than the asker: evidence, but second-hand.
@@ -189,14 +189,13 @@ impl Analyzer {
     /// longest match wins: `阿里` inside `阿里云` is not a second alias.
     fn alias_occurrences(&self, norm_text: &str) -> Vec<(usize, usize, usize)> {
         let all: Vec<(usize, usize, usize)> = self
-            .lexicon
-            .alias_groups
+            .alias_finders
             .iter()
             .enumerate()
             .flat_map(|(g, group)| {
                 group
                     .iter()
-                    .flat_map(|member| term_positions(norm_text, member))
+                    .flat_map(|member| member.positions(norm_text))
                     .map(move |(s, e)| (s, e, g))
             })
             .collect();

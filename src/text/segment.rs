@@ -61,6 +61,9 @@ pub struct Analyzer {
     jieba: Jieba,
     pub(super) lexicon: Lexicon,
     pub(super) glossary: Glossary,
+    /// The members of `lexicon.alias_groups`, group by group, ready to be searched for in
+    /// every question: set up once here rather than for each question.
+    pub(super) alias_finders: Vec<Vec<TermFinder<'static>>>,
 }
 
 impl Analyzer {
@@ -90,11 +93,22 @@ impl Analyzer {
                 jieba.add_word(word, None, Some(tag));
             }
         }
+        let alias_finders = lexicon
+            .alias_groups
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .map(|member| TermFinder::new(member).into_owned())
+                    .collect()
+            })
+            .collect();
         Analyzer {
             normalizer,
             jieba,
             lexicon,
             glossary: Glossary::builtin(),
+            alias_finders,
         }
     }
 
@@ -336,21 +350,63 @@ fn content_spans(segments: &[Segment]) -> Vec<(usize, usize)> {
 /// or digits of the same kind: `ai` is not found in `said`, nor `2` in `25`, but `qwen`
 /// is found in `qwen2.5`.
 pub fn term_positions(text: &str, term: &str) -> Vec<(usize, usize)> {
-    if term.is_empty() {
-        return Vec::new();
+    TermFinder::new(term).positions(text)
+}
+
+/// [`term_positions`] of one term in many texts: the substring searcher is set up once,
+/// not once per text (a question looks for each of its forms in every candidate).
+pub struct TermFinder<'t> {
+    finder: memchr::memmem::Finder<'t>,
+    /// The term's first and last characters, and its length in characters.
+    first: Option<char>,
+    last: Option<char>,
+    chars: usize,
+}
+
+impl<'t> TermFinder<'t> {
+    pub fn new(term: &'t str) -> Self {
+        TermFinder {
+            finder: memchr::memmem::Finder::new(term),
+            first: term.chars().next(),
+            last: term.chars().next_back(),
+            chars: term.chars().count(),
+        }
     }
-    let glued = |a: Option<char>, b: Option<char>| matches!((a, b), (Some(a), Some(b)) if a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric());
-    text.match_indices(term)
-        .filter(|(i, _)| {
-            let before = text[..*i].chars().next_back();
-            let after = text[i + term.len()..].chars().next();
-            !glued(before, term.chars().next()) && !glued(after, term.chars().next_back())
-        })
-        .map(|(i, _)| {
-            let start = text[..i].chars().count();
-            (start, start + term.chars().count())
-        })
-        .collect()
+
+    /// The same finder, owning its term: for terms kept as long as the analyzer.
+    pub fn into_owned(self) -> TermFinder<'static> {
+        TermFinder {
+            finder: self.finder.into_owned(),
+            first: self.first,
+            last: self.last,
+            chars: self.chars,
+        }
+    }
+
+    /// Character spans where the term occurs in `text`, as [`term_positions`] says.
+    pub fn positions(&self, text: &str) -> Vec<(usize, usize)> {
+        let len = self.finder.needle().len();
+        if len == 0 {
+            return Vec::new();
+        }
+        let glued = |a: Option<char>, b: Option<char>| matches!((a, b), (Some(a), Some(b)) if a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric());
+        // Characters are counted from the previous match on, not from the start each time.
+        let (mut counted_to, mut chars_before) = (0, 0);
+        // Non-overlapping, left to right, as `str::match_indices`.
+        self.finder
+            .find_iter(text.as_bytes())
+            .filter(|&i| {
+                let before = text[..i].chars().next_back();
+                let after = text[i + len..].chars().next();
+                !glued(before, self.first) && !glued(after, self.last)
+            })
+            .map(|i| {
+                chars_before += text[counted_to..i].chars().count();
+                counted_to = i;
+                (chars_before, chars_before + self.chars)
+            })
+            .collect()
+    }
 }
 
 pub fn is_han(c: char) -> bool {
@@ -536,5 +592,14 @@ mod tests {
         assert_eq!(term_positions("who is the ceo", "ceo"), vec![(11, 14)]);
         assert!(term_positions("he said so", "ai").is_empty());
         assert_eq!(term_positions("问通义千问", "通义"), vec![(1, 3)]);
+        let finder = TermFinder::new("通义");
+        assert_eq!(finder.positions("问通义千问通义"), vec![(1, 3), (5, 7)]);
+        assert_eq!(finder.positions("通义通义"), vec![(0, 2), (2, 4)]);
+        assert_eq!(
+            TermFinder::new("aa").positions("aaa aa"),
+            vec![(4, 6)],
+            "a match glued to letters is dropped, and matches do not overlap"
+        );
+        assert!(TermFinder::new("").positions("abc").is_empty());
     }
 }
