@@ -11,7 +11,7 @@ use serde_json::Value;
 use support::fake_telegram::{Call, Failure, FakeTelegram, WebhookSet, TOKEN};
 use support::replica::{metric, Replica};
 use support::running_bot::{text_of, WAIT};
-use support::{stderr, yunqi, Workspace, HANGZHOU};
+use support::{eventually, stderr, yunqi, Workspace, HANGZHOU};
 use yunqi_bot::telegram::format;
 
 const SECRET: &str = "replica-Secret_0123456789";
@@ -51,23 +51,22 @@ fn generation(metrics: &str) -> Option<String> {
 
 /// Waits for `count` successful sendMessage calls to `chat`.
 async fn sent_to(fake: &FakeTelegram, chat: i64, count: usize) -> Vec<Call> {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
+    eventually(WAIT, Duration::from_millis(20), async || {
         let sent: Vec<Call> = fake
             .successful("sendMessage")
             .into_iter()
             .filter(|c| c.params["chat_id"] == chat)
             .collect();
         if sent.len() >= count {
-            return sent;
+            Ok(sent)
+        } else {
+            Err(format!(
+                "expected {count} messages to {chat}: {:#?}",
+                fake.calls()
+            ))
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "expected {count} messages to {chat}: {:#?}",
-            fake.calls()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -235,15 +234,13 @@ async fn polling_deletes_a_webhook_serves_health_with_listen_and_drains_at_sigte
     // A reply held up by a 429 is in flight when SIGTERM arrives: it is still sent.
     fake.fail_next("sendMessage", Failure::RetryAfter(2), 1);
     fake.user_says(ALICE, "通义千问API调用价格下降了多少");
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while !fake.statuses("sendMessage").contains(&429) {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{:#?}",
-            fake.calls()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(WAIT, Duration::from_millis(20), async || {
+        match fake.statuses("sendMessage").contains(&429) {
+            true => Ok(()),
+            false => Err(format!("no 429 yet: {:#?}", fake.calls())),
+        }
+    })
+    .await;
     let (status, log) = bot.terminate().await;
     assert!(status.success(), "{log}");
     let sent = fake.successful("sendMessage");

@@ -12,7 +12,7 @@ use std::time::Duration;
 use support::fake_telegram::{Call, Failure, FakeTelegram, TOKEN};
 use support::replica::Replica;
 use support::running_bot::{text_of, RunningBot, WAIT};
-use support::{yunqi, Workspace};
+use support::{eventually, yunqi, Workspace};
 use tokio::sync::oneshot;
 use yunqi_bot::telegram::{self, BotOptions};
 
@@ -204,11 +204,13 @@ async fn a_graceful_stop_finishes_answering_and_a_restart_answers_nothing_twice(
     // The answer is still waiting out a 429 when the stop comes: it is sent all the same.
     fake.fail_next("sendMessage", Failure::RetryAfter(1), 1);
     let first = fake.user_says(ALICE, "含阿量");
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while fake.statuses("sendMessage").is_empty() {
-        assert!(tokio::time::Instant::now() < deadline, "never answered");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    eventually(WAIT, Duration::from_millis(20), async || {
+        match fake.statuses("sendMessage").is_empty() {
+            true => Err("never answered".to_owned()),
+            false => Ok(()),
+        }
+    })
+    .await;
     let _ = stop.send(());
     let stopped = tokio::time::timeout(WAIT, task).await;
     assert!(matches!(stopped, Ok(Ok(Ok(())))), "{stopped:?}");
@@ -267,22 +269,17 @@ async fn an_update_being_handled_when_the_process_is_killed_is_lost() {
     // The answer waits out a long 429 while the process is killed.
     fake.fail_next("sendMessage", Failure::RetryAfter(60), 1);
     let asked = fake.user_says(ALICE, "含阿量");
-    let deadline = tokio::time::Instant::now() + WAIT;
     // Killed once the bot has asked for the updates after it: Telegram has forgotten it.
-    loop {
+    eventually(WAIT, Duration::from_millis(20), async || {
         let confirmed = fake.calls().iter().any(|c| {
             c.method == "getUpdates" && c.params["offset"].as_i64().is_some_and(|o| o > 1)
         }) && !fake.statuses("sendMessage").is_empty();
-        if confirmed {
-            break;
+        match confirmed {
+            true => Ok(()),
+            false => Err(format!("not confirmed: {:#?}", fake.calls())),
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{:#?}",
-            fake.calls()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    })
+    .await;
     first.kill().await.expect("kill -9");
 
     let mut second = serve();

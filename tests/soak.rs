@@ -14,7 +14,7 @@ use std::time::Duration;
 use support::fake_telegram::{text_of, Call, FakeTelegram};
 use support::replica::Replica;
 use support::running_bot::WAIT;
-use support::{BuildGate, Workspace, HANGZHOU};
+use support::{eventually, BuildGate, Workspace, HANGZHOU};
 use yunqi_bot::telegram::{format, messages};
 
 const ADMIN: i64 = 42;
@@ -81,8 +81,7 @@ fn reply_key(call: &Call) -> (i64, i64) {
 
 /// Waits until every question asked has a reply; returns the replies by question.
 async fn answers(fake: &FakeTelegram, asked: &[Asked]) -> HashMap<(i64, i64), Vec<String>> {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
+    eventually(PATIENCE, Duration::from_millis(100), async || {
         let mut by_question: HashMap<(i64, i64), Vec<String>> = HashMap::new();
         for call in fake.successful("sendMessage") {
             by_question
@@ -94,16 +93,12 @@ async fn answers(fake: &FakeTelegram, asked: &[Asked]) -> HashMap<(i64, i64), Ve
             .iter()
             .filter(|a| !by_question.contains_key(&(a.chat, a.message)))
             .count();
-        if missing == 0 {
-            return by_question;
+        match missing {
+            0 => Ok(by_question),
+            _ => Err(format!("{missing} of {} questions unanswered", asked.len())),
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{missing} of {} questions unanswered",
-            asked.len()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await
 }
 
 fn check_answered_once(asked: &[Asked], by_question: &HashMap<(i64, i64), Vec<String>>) {

@@ -40,6 +40,8 @@ const MAX_INLINE_RESULTS: usize = 50;
 /// The longest a `getUpdates` call waits for an update (Telegram honours `timeout`; the
 /// fake caps it so that tests and shutdown stay quick).
 const MAX_POLL_WAIT: Duration = Duration::from_millis(300);
+/// How often a test's wait looks at what was recorded.
+const POLL: Duration = Duration::from_millis(20);
 
 /// How a method should fail the next time it is called.
 #[derive(Debug, Clone)]
@@ -375,26 +377,23 @@ impl FakeTelegram {
     /// Waits until `count` calls of `method` have succeeded and returns them all; panics
     /// after `timeout` with what was recorded, so a test never hangs.
     pub async fn wait_for(&self, method: &str, count: usize, timeout: Duration) -> Vec<Call> {
-        let deadline = Instant::now() + timeout;
-        loop {
+        super::eventually(timeout, POLL, async || {
             let done = self.successful(method);
             if done.len() >= count {
-                return done;
-            }
-            if Instant::now() > deadline {
-                panic!(
-                    "expected {count} successful {method} calls within {timeout:?}; calls: {:#?}",
+                Ok(done)
+            } else {
+                Err(format!(
+                    "expected {count} successful {method} calls; calls: {:#?}",
                     self.calls()
-                );
+                ))
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        })
+        .await
     }
 
     /// The texts sent to `chat`, once there are at least `count`; panics after `timeout`.
     pub async fn replies_to(&self, chat: i64, count: usize, timeout: Duration) -> Vec<String> {
-        let deadline = Instant::now() + timeout;
-        loop {
+        super::eventually(timeout, POLL, async || {
             let texts: Vec<String> = self
                 .successful("sendMessage")
                 .iter()
@@ -402,14 +401,14 @@ impl FakeTelegram {
                 .map(text_of)
                 .collect();
             if texts.len() >= count {
-                return texts;
+                Ok(texts)
+            } else {
+                Err(format!(
+                    "expected {count} replies to {chat}, got {texts:#?}"
+                ))
             }
-            assert!(
-                Instant::now() < deadline,
-                "expected {count} replies to {chat}, got {texts:#?}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        })
+        .await
     }
 
     /// Waits until every queued update has been fetched by the bot and `settle` has

@@ -235,3 +235,24 @@ pub fn rss_kib(pid: u32) -> Option<(u64, u64)> {
     };
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
+
+/// Polls `check` every `every` until it gives a value, and returns it; fails the test
+/// after `within` with the last explanation `check` gave (what it saw instead), so a test
+/// waiting for the bot never hangs and says why it gave up.
+pub async fn eventually<T>(
+    within: std::time::Duration,
+    every: std::time::Duration,
+    mut check: impl AsyncFnMut() -> Result<T, String>,
+) -> T {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match check().await {
+            Ok(value) => return value,
+            Err(seen) => assert!(
+                tokio::time::Instant::now() < deadline,
+                "gave up after {within:?}: {seen}"
+            ),
+        }
+        tokio::time::sleep(every).await;
+    }
+}

@@ -13,7 +13,7 @@ use tokio::process::{Child, Command};
 
 use super::fake_telegram::{FakeTelegram, TOKEN};
 use super::running_bot::WAIT;
-use super::Workspace;
+use super::{eventually, Workspace};
 
 /// The header Telegram sends a webhook's secret in.
 pub const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
@@ -128,35 +128,33 @@ impl Replica {
 
     /// Waits until `/metrics` satisfies `done`, within `within`; the metrics text.
     pub async fn wait_for_metrics(&self, within: Duration, done: impl Fn(&str) -> bool) -> String {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
+        eventually(within, Duration::from_millis(100), async || {
             let (status, body) = self.get("/metrics").await;
             if status == 200 && done(&body) {
-                return body;
+                Ok(body)
+            } else {
+                Err(format!(
+                    "metrics never got there: {body}\nstderr: {}",
+                    self.stderr()
+                ))
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "metrics never got there: {body}\nstderr: {}",
-                self.stderr()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        })
+        .await
     }
 
     pub async fn wait_for(&self, path: &str, done: impl Fn(u16, &str) -> bool) -> String {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
+        eventually(WAIT, Duration::from_millis(50), async || {
             let (status, body) = self.get(path).await;
             if done(status, &body) {
-                return body;
+                Ok(body)
+            } else {
+                Err(format!(
+                    "{path} answered {status} {body}\nstderr: {}",
+                    self.stderr()
+                ))
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{path} answered {status} {body}\nstderr: {}",
-                self.stderr()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await
     }
 
     /// Sends SIGTERM, as a service manager stops the process, and waits for it to exit.
