@@ -76,10 +76,10 @@ pub(super) fn build_returning_analyzer(
     // The articles' own names and terms shape how they are segmented, so they are found
     // first, and the analyzer made from them is the one this generation is read with.
     let normalizer = Normalizer::new();
-    let passages: Vec<&corpus::Passage> =
-        corpus.articles.iter().flat_map(|a| &a.passages).collect();
-    let normalized: Vec<String> = passages
+    let normalized: Vec<String> = corpus
+        .articles
         .par_iter()
+        .flat_map_iter(|a| &a.passages)
         .map(|p| normalizer.normalize(&p.text))
         .collect();
     let discovered = discover(normalized.iter().map(String::as_str));

@@ -101,28 +101,17 @@ impl SearchIndex {
         }
         let searcher = self.reader.searcher();
         let mut scores: HashMap<DocAddress, [f32; 3]> = HashMap::new();
-        for (k, kind) in TermKind::ALL.into_iter().enumerate() {
-            if kind == TermKind::Chars {
-                continue;
-            }
+        for kind in [TermKind::Words, TermKind::Pinyin] {
             if let Some(query) = self.query_of(terms, kind) {
-                for (score, address) in
-                    searcher.search(&query, &TopDocs::with_limit(per_kind).order_by_score())?
-                {
-                    scores.entry(address).or_default()[k] = score;
-                }
+                top_passages(&searcher, &query, per_kind, slot(kind), &mut scores)?;
             }
         }
         if let Some(query) = self.query_of(terms, TermKind::Chars) {
-            let k = TermKind::Chars as usize;
+            let chars = slot(TermKind::Chars);
             if scores.is_empty() {
-                for (score, address) in
-                    searcher.search(&query, &TopDocs::with_limit(per_kind).order_by_score())?
-                {
-                    scores.entry(address).or_default()[k] = score;
-                }
+                top_passages(&searcher, &query, per_kind, chars, &mut scores)?;
             } else {
-                score_candidates(&searcher, &query, &mut scores, k)?;
+                score_candidates(&searcher, &query, &mut scores, chars)?;
             }
         }
         scores
@@ -214,6 +203,28 @@ impl SearchIndex {
     pub fn generation(&self) -> &Path {
         &self.dir
     }
+}
+
+/// Where a kind's score goes in `Hit::scores`: [`TermKind::ALL`] order.
+fn slot(kind: TermKind) -> usize {
+    TermKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or_default()
+}
+
+/// Adds the best `limit` passages for `query` to `scores`, with their score in slot `kind`.
+fn top_passages(
+    searcher: &Searcher,
+    query: &BooleanQuery,
+    limit: usize,
+    kind: usize,
+    scores: &mut HashMap<DocAddress, [f32; 3]>,
+) -> Result<(), SearchError> {
+    for (score, address) in searcher.search(query, &TopDocs::with_limit(limit).order_by_score())? {
+        scores.entry(address).or_default()[kind] = score;
+    }
+    Ok(())
 }
 
 /// Sets `scores[kind]` of each candidate to its score for `query`: the sum of its
