@@ -189,11 +189,10 @@ impl Drop for BuildGate {
             return;
         }
         // Opening the write end without blocking succeeds only while a build is waiting
-        // at the gate (O_NONBLOCK, Linux's value: the tests need Linux for mkfifo anyway).
-        const O_NONBLOCK: i32 = 0o4000;
+        // at the gate.
         let waiting = std::fs::OpenOptions::new()
             .write(true)
-            .custom_flags(O_NONBLOCK)
+            .custom_flags(libc::O_NONBLOCK)
             .open(&self.fifo)
             .is_ok();
         if waiting {
