@@ -63,12 +63,6 @@ pub struct Corpus {
     pub problems: Vec<CorpusError>,
 }
 
-impl Corpus {
-    pub fn passage_count(&self) -> usize {
-        self.articles.iter().map(|a| a.passages.len()).sum()
-    }
-}
-
 /// The article files directly inside `dir`, sorted by name.
 pub fn article_files(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
     let dir_err = |source| CorpusError::Dir {

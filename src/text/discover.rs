@@ -66,11 +66,29 @@ pub fn discover<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Discovered
         listed_names(&chars, &mut found);
         quoted_terms(&chars, &mut found);
     }
-    found.words.sort();
-    found.words.dedup_by(|a, b| a.0 == b.0);
-    found.alias_groups.sort();
-    found.alias_groups.dedup();
+    found.tidy();
     found
+}
+
+impl Discovered {
+    /// What was found in several parts of a corpus, as if found in all of it at once.
+    pub fn combine(parts: impl IntoIterator<Item = Discovered>) -> Discovered {
+        let mut found = Discovered::default();
+        for part in parts {
+            found.words.extend(part.words);
+            found.alias_groups.extend(part.alias_groups);
+        }
+        found.tidy();
+        found
+    }
+
+    /// Sorted, each word once (with the first of its tags in order), each group once.
+    fn tidy(&mut self) {
+        self.words.sort();
+        self.words.dedup_by(|a, b| a.0 == b.0);
+        self.alias_groups.sort();
+        self.alias_groups.dedup();
+    }
 }
 
 /// `latin(中文)` or `中文(latin)`: the Latin term is taken whole back to the previous
@@ -248,6 +266,23 @@ mod tests {
             .filter(|(_, t)| t == tag)
             .map(|(w, _)| w.clone())
             .collect()
+    }
+
+    #[test]
+    fn parts_combined_are_the_whole() {
+        let normalizer = Normalizer::new();
+        let paragraphs: Vec<String> = [
+            "分別討論了AGI(通用人工智能)的未來,創始人何小鵬就說",
+            "小鵬汽車創始人何小鵬表示,AGI(通用人工智能)",
+            "宇樹科技、星動紀元、銀河通用、逐跡動力的創始人",
+        ]
+        .iter()
+        .map(|p| normalizer.normalize(p))
+        .collect();
+        let whole = discover(paragraphs.iter().map(String::as_str));
+        let parts = paragraphs.iter().map(|p| discover([p.as_str()]));
+        assert!(!whole.words.is_empty() && !whole.alias_groups.is_empty());
+        assert_eq!(Discovered::combine(parts), whole);
     }
 
     #[test]
