@@ -307,9 +307,12 @@ impl Analyzer {
             })
         };
         let any_of = |words: &[&str]| words.iter().any(|w| normalized.contains(w));
+        // Tags from the dictionary (where the articles' own names are, tagged `nr`), not
+        // jieba's HMM guesses for unknown words: loading that model cost the first who or
+        // where question 24 ms, and the eval figures are the same without it.
         let tagged = |prefix: &str| {
             self.jieba
-                .tag(normalized, true)
+                .tag(normalized, false)
                 .iter()
                 .any(|t| t.tag.starts_with(prefix))
         };
