@@ -8,7 +8,7 @@ use tantivy::schema::{
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
 use tantivy::Index;
 
-use crate::text::{Analyzer, TermKind, Token};
+use crate::text::{Analyzer, TermBuffer, TermKind};
 
 /// One document per passage. `text` is stored verbatim and `normalized` beside it, so
 /// answering checks a candidate's words without analyzing it again; the text is indexed
@@ -112,49 +112,59 @@ struct AnalyzerTokenizer {
 }
 
 impl Tokenizer for AnalyzerTokenizer {
-    type TokenStream<'a> = VecTokenStream;
+    type TokenStream<'a> = BufferTokenStream;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream::new(text, self.analyzer.normalized_terms(text, self.kind))
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferTokenStream {
+        BufferTokenStream::new(text, self.analyzer.index_terms(text, self.kind))
     }
 }
 
-struct VecTokenStream {
-    tokens: Vec<TantivyToken>,
+/// Hands tantivy the terms of a [`TermBuffer`] one by one through a single token, whose
+/// text is overwritten in place rather than allocated for every term.
+struct BufferTokenStream {
+    terms: TermBuffer,
+    /// Byte offset of each character of the text, and of its end.
+    byte_at: Vec<usize>,
     next: usize,
+    token: TantivyToken,
 }
 
-impl VecTokenStream {
-    fn new(text: &str, tokens: Vec<Token>) -> Self {
+impl BufferTokenStream {
+    fn new(text: &str, terms: TermBuffer) -> Self {
         // Our spans are in characters; tantivy's are in bytes.
         let mut byte_at: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
         byte_at.push(text.len());
-        let tokens = tokens
-            .into_iter()
-            .enumerate()
-            .map(|(position, t)| TantivyToken {
-                offset_from: byte_at[t.start.min(byte_at.len() - 1)],
-                offset_to: byte_at[t.end.min(byte_at.len() - 1)],
-                position,
-                text: t.term,
-                position_length: 1,
-            })
-            .collect();
-        VecTokenStream { tokens, next: 0 }
+        BufferTokenStream {
+            terms,
+            byte_at,
+            next: 0,
+            token: TantivyToken::default(),
+        }
     }
 }
 
-impl TokenStream for VecTokenStream {
+impl TokenStream for BufferTokenStream {
     fn advance(&mut self) -> bool {
+        if self.next >= self.terms.len() {
+            return false;
+        }
+        let (term, start, end) = self.terms.get(self.next);
+        let last = self.byte_at.len() - 1;
+        self.token.text.clear();
+        self.token.text.push_str(term);
+        self.token.offset_from = self.byte_at[start.min(last)];
+        self.token.offset_to = self.byte_at[end.min(last)];
+        self.token.position = self.next;
+        self.token.position_length = 1;
         self.next += 1;
-        self.next <= self.tokens.len()
+        true
     }
 
     fn token(&self) -> &TantivyToken {
-        &self.tokens[self.next - 1]
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut TantivyToken {
-        &mut self.tokens[self.next - 1]
+        &mut self.token
     }
 }

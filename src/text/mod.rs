@@ -19,7 +19,7 @@ pub use lexicon::{AnswerType, Lexicon};
 pub use normalize::{fold_char, Normalizer};
 pub use pinyin::Syllables;
 pub use question::{QueryTerm, QueryTerms, Unit};
-pub use segment::{is_han, term_positions, Analyzer, TermFinder, TermKind, Token};
+pub use segment::{is_han, term_positions, Analyzer, TermBuffer, TermFinder, TermKind, Token};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TextError {

@@ -11,7 +11,16 @@ pub fn syllable(c: char) -> Option<&'static str> {
 
 /// The term that stands for two adjacent syllables in the index (`wu_yong`).
 pub fn syllable_pair(a: &str, b: &str) -> String {
-    format!("{a}_{b}")
+    let mut pair = String::with_capacity(a.len() + 1 + b.len());
+    push_syllable_pair(&mut pair, a, b);
+    pair
+}
+
+/// [`syllable_pair`] written into `out`, so a caller making many can reuse one string.
+pub fn push_syllable_pair(out: &mut String, a: &str, b: &str) {
+    out.push_str(a);
+    out.push('_');
+    out.push_str(b);
 }
 
 /// The syllable of each character of a normalized text, for asking whether it has a

@@ -10,7 +10,7 @@ use super::discover::Discovered;
 use super::english::Glossary;
 use super::lexicon::{AnswerType, Lexicon};
 use super::normalize::Normalizer;
-use super::pinyin::{syllable, syllable_pair};
+use super::pinyin::{push_syllable_pair, syllable, syllable_pair};
 use super::TextError;
 
 /// The kinds of term analysis produces; each is indexed in a field of its own and scored
@@ -37,6 +37,58 @@ pub struct Token {
     /// Character offsets (not bytes) into the analyzed text.
     pub start: usize,
     pub end: usize,
+}
+
+/// Where analysis puts the terms it finds: a `Vec<Token>` for questions, or a
+/// [`TermBuffer`] when indexing, which keeps every term of a field in one string.
+pub trait TermSink {
+    fn push(&mut self, term: &str, start: usize, end: usize);
+}
+
+impl TermSink for Vec<Token> {
+    fn push(&mut self, term: &str, start: usize, end: usize) {
+        Vec::push(
+            self,
+            Token {
+                term: term.to_owned(),
+                start,
+                end,
+            },
+        );
+    }
+}
+
+/// The terms of one field of one passage without a string allocation per term: a
+/// passage has hundreds, and a 50 MB archive tens of millions.
+#[derive(Debug, Default)]
+pub struct TermBuffer {
+    text: String,
+    /// Byte range of each term in `text`, and its character span in the analyzed text.
+    terms: Vec<(usize, usize, usize, usize)>,
+}
+
+impl TermBuffer {
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// The `i`th term and its character span.
+    pub fn get(&self, i: usize) -> (&str, usize, usize) {
+        let (from, to, start, end) = self.terms[i];
+        (&self.text[from..to], start, end)
+    }
+}
+
+impl TermSink for TermBuffer {
+    fn push(&mut self, term: &str, start: usize, end: usize) {
+        let from = self.text.len();
+        self.text.push_str(term);
+        self.terms.push((from, self.text.len(), start, end));
+    }
 }
 
 /// One word of the base segmentation, as a character span of normalized text.
@@ -152,16 +204,50 @@ impl Analyzer {
         self.terms_of(&norm, &self.segments(&norm), kind)
     }
 
+    /// [`Analyzer::normalized_terms`] into a [`TermBuffer`], for indexing. The three
+    /// fields of a passage are analyzed one after another on one thread, from the same
+    /// text: the base segmentation of the last text is kept per thread and reused, so a
+    /// passage is segmented once rather than once per field.
+    pub fn index_terms(&self, normalized: &str, kind: TermKind) -> TermBuffer {
+        thread_local! {
+            static LAST: std::cell::RefCell<(String, Vec<char>, Vec<Segment>)> =
+                std::cell::RefCell::default();
+        }
+        let mut out = TermBuffer::default();
+        LAST.with_borrow_mut(|(text, norm, segments)| {
+            if text != normalized {
+                text.clear();
+                text.push_str(normalized);
+                *norm = normalized.chars().collect();
+                *segments = self.segments(norm);
+            }
+            self.terms_into(norm, segments, kind, &mut out);
+        });
+        out
+    }
+
     pub(super) fn terms_of(
         &self,
         norm: &[char],
         segments: &[Segment],
         kind: TermKind,
     ) -> Vec<Token> {
+        let mut out = Vec::new();
+        self.terms_into(norm, segments, kind, &mut out);
+        out
+    }
+
+    fn terms_into(
+        &self,
+        norm: &[char],
+        segments: &[Segment],
+        kind: TermKind,
+        out: &mut impl TermSink,
+    ) {
         match kind {
-            TermKind::Words => self.words_of(norm),
-            TermKind::Chars => self.chars_of(norm, segments),
-            TermKind::Pinyin => self.pinyin_of(norm, segments),
+            TermKind::Words => self.words_of(norm, segments, out),
+            TermKind::Chars => self.chars_of(norm, segments, out),
+            TermKind::Pinyin => self.pinyin_of(norm, segments, out),
         }
     }
 
@@ -178,48 +264,56 @@ impl Analyzer {
         out
     }
 
-    fn words_of(&self, norm: &[char]) -> Vec<Token> {
-        let mut out = Vec::new();
-        for (kind, start, end) in runs(norm) {
-            let run: String = norm[start..end].iter().collect();
-            match kind {
-                RunKind::Han => {
-                    for t in self.jieba.cut_for_search(&run, true) {
-                        self.push_word(&mut out, t.word, start + t.start, start + t.end);
+    /// jieba's search mode over the base segmentation: each Han word's two- and
+    /// three-character substrings that are dictionary words, then the word itself (what
+    /// `cut_for_search` gives, without segmenting again).
+    fn words_of(&self, norm: &[char], segments: &[Segment], out: &mut impl TermSink) {
+        let mut word = String::new();
+        for seg in segments {
+            if !seg.han {
+                self.push_alnum(out, norm, seg.start, seg.end);
+                continue;
+            }
+            let len = seg.end - seg.start;
+            for gram in [2, 3] {
+                if len <= gram {
+                    continue;
+                }
+                for start in seg.start..=seg.end - gram {
+                    word.clear();
+                    word.extend(&norm[start..start + gram]);
+                    if self.jieba.has_word(&word) {
+                        self.push_word(out, &word, start, start + gram);
                     }
                 }
-                RunKind::Alnum => self.push_alnum(&mut out, norm, start, end),
             }
+            word.clear();
+            word.extend(&norm[seg.start..seg.end]);
+            self.push_word(out, &word, seg.start, seg.end);
         }
-        out
     }
 
     /// Content characters one by one: no segmentation to disagree with, so a question
     /// and a passage that split a name differently still share its characters.
-    fn chars_of(&self, norm: &[char], segments: &[Segment]) -> Vec<Token> {
-        let mut out = Vec::new();
+    fn chars_of(&self, norm: &[char], segments: &[Segment], out: &mut impl TermSink) {
+        let mut buf = [0u8; 4];
         for seg in segments.iter().filter(|s| !s.stop) {
             if !seg.han {
-                self.push_alnum(&mut out, norm, seg.start, seg.end);
+                self.push_alnum(out, norm, seg.start, seg.end);
                 continue;
             }
             for (i, &c) in norm.iter().enumerate().take(seg.end).skip(seg.start) {
                 if !self.lexicon.is_particle(c) {
-                    out.push(Token {
-                        term: c.to_string(),
-                        start: i,
-                        end: i + 1,
-                    });
+                    out.push(c.encode_utf8(&mut buf), i, i + 1);
                 }
             }
         }
-        out
     }
 
     /// Syllable pairs inside content spans (runs of Han words that are not stop words), so
     /// no pair straddles a question word (`是谁`), which would match nothing relevant.
-    fn pinyin_of(&self, norm: &[char], segments: &[Segment]) -> Vec<Token> {
-        let mut out = Vec::new();
+    fn pinyin_of(&self, norm: &[char], segments: &[Segment], out: &mut impl TermSink) {
+        let mut pair = String::new();
         for (start, end) in content_spans(segments) {
             for i in start..end.saturating_sub(1) {
                 let (a, b) = (norm[i], norm[i + 1]);
@@ -227,15 +321,12 @@ impl Analyzer {
                     continue;
                 }
                 if let (Some(sa), Some(sb)) = (syllable(a), syllable(b)) {
-                    out.push(Token {
-                        term: syllable_pair(sa, sb),
-                        start: i,
-                        end: i + 2,
-                    });
+                    pair.clear();
+                    push_syllable_pair(&mut pair, sa, sb);
+                    out.push(&pair, i, i + 2);
                 }
             }
         }
-        out
     }
 
     /// The base segmentation of normalized text: jieba's words for Han runs, whole
@@ -332,7 +423,7 @@ impl Analyzer {
     }
 
     /// An alphanumeric run, whole and in its parts (`qwen2.5` → `qwen`, `2.5`).
-    fn push_alnum(&self, out: &mut Vec<Token>, norm: &[char], start: usize, end: usize) {
+    fn push_alnum(&self, out: &mut impl TermSink, norm: &[char], start: usize, end: usize) {
         let run: String = norm[start..end].iter().collect();
         self.push_word(out, &run, start, end);
         let parts = alnum_parts(&norm[start..end]);
@@ -344,15 +435,11 @@ impl Analyzer {
         }
     }
 
-    fn push_word(&self, out: &mut Vec<Token>, word: &str, start: usize, end: usize) {
+    fn push_word(&self, out: &mut impl TermSink, word: &str, start: usize, end: usize) {
         if word.trim().is_empty() || self.lexicon.is_stop_word(word) {
             return;
         }
-        out.push(Token {
-            term: word.to_owned(),
-            start,
-            end,
-        });
+        out.push(word, start, end);
     }
 }
 
@@ -504,6 +591,60 @@ mod tests {
 
     fn terms(a: &Analyzer, text: &str, kind: TermKind) -> Vec<String> {
         a.terms(text, kind).into_iter().map(|t| t.term).collect()
+    }
+
+    const SAMPLES: [&str; 3] = [
+        "通義大模型仍迎來了年度重磅發佈,Qwen2.5系列累計下載量已經突破4000萬",
+        "而在“機器人的圖靈時刻”對話中,四家知名的人形機器人公司宇樹科技、星動紀元",
+        "阿里雲智能集團董事長兼CEO吳泳銘,WES-5.4.5 與 AGI(通用人工智能)",
+    ];
+
+    #[test]
+    fn words_are_jiebas_search_mode_over_the_base_segmentation() {
+        let a = analyzer();
+        for sample in SAMPLES {
+            let norm: Vec<char> = a.normalize(sample).chars().collect();
+            let mut search_mode: Vec<Token> = Vec::new();
+            for (kind, start, end) in runs(&norm) {
+                let run: String = norm[start..end].iter().collect();
+                match kind {
+                    RunKind::Han => {
+                        for t in a.jieba.cut_for_search(&run, true) {
+                            a.push_word(&mut search_mode, t.word, start + t.start, start + t.end);
+                        }
+                    }
+                    RunKind::Alnum => a.push_alnum(&mut search_mode, &norm, start, end),
+                }
+            }
+            let words = a.terms_of(&norm, &a.segments(&norm), TermKind::Words);
+            assert!(words.len() > norm.len() / 3, "{words:?}");
+            assert_eq!(words, search_mode, "{sample}");
+        }
+    }
+
+    #[test]
+    fn index_terms_are_the_terms_whatever_was_analyzed_before() {
+        let a = analyzer();
+        // Alternating texts and kinds: the segmentation kept from the last text must never
+        // serve another.
+        for sample in SAMPLES.iter().chain(SAMPLES.iter().rev()) {
+            for kind in TermKind::ALL {
+                let normalized = a.normalize(sample);
+                let buffer = a.index_terms(&normalized, kind);
+                let indexed: Vec<Token> = (0..buffer.len())
+                    .map(|i| {
+                        let (term, start, end) = buffer.get(i);
+                        Token {
+                            term: term.to_owned(),
+                            start,
+                            end,
+                        }
+                    })
+                    .collect();
+                assert!(!indexed.is_empty());
+                assert_eq!(indexed, a.normalized_terms(&normalized, kind), "{kind:?}");
+            }
+        }
     }
 
     #[test]
