@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{Workspace, SHIPPED_ARTICLE};
+use support::{BuildGate, Workspace, SHIPPED_ARTICLE};
 use yunqi_bot::answer::{Answer, Engine};
 use yunqi_bot::search::SearchError;
 
@@ -204,6 +204,34 @@ fn nothing_indexable_is_an_error_that_names_the_reason() {
         err,
         yunqi_bot::answer::EngineError::Search(SearchError::Corpus(_))
     ));
+}
+
+#[test]
+fn articles_gone_before_a_build_indexes_them_leave_the_live_index_serving() {
+    // A build reads the articles twice: once to find their names, before it loads the
+    // lexicon (where the gate holds it), and again to index them.
+    let ws = Workspace::with_shipped_data();
+    let engine = ws.engine();
+    let question = "通义千问API调用价格下降了多少";
+    assert!(ask(&engine, question).answered);
+    let gate = BuildGate::close(&ws);
+    let rebuilt = std::thread::scope(|s| {
+        let build = s.spawn(|| engine.rebuild());
+        let held = gate.wait_for_build();
+        std::fs::remove_file(ws.data_dir().join(SHIPPED_ARTICLE)).expect("remove");
+        held.release();
+        build.join().expect("the build does not panic")
+    });
+    let err = rebuilt.expect_err("nothing was left to index");
+    assert!(
+        matches!(err, SearchError::NothingIndexed { .. })
+            && err.to_string().contains(SHIPPED_ARTICLE),
+        "{err}"
+    );
+    assert!(
+        ask(&engine, question).answered,
+        "the old index still serves"
+    );
 }
 
 #[test]

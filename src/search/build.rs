@@ -92,6 +92,18 @@ pub(super) fn build_returning_analyzer(
         (&analyzer, survey.discovered),
         progress,
     );
+    // An article that was read for the survey may be gone or broken when it is read again
+    // for indexing: a build that ends up with none publishes nothing.
+    let written = written.and_then(|written| {
+        if written.articles.is_empty() {
+            Err(SearchError::NothingIndexed {
+                dir: data_dir.to_owned(),
+                reasons: written.problems.join("; "),
+            })
+        } else {
+            Ok(written)
+        }
+    });
     let written = match written {
         Ok(written) => written,
         Err(e) => {

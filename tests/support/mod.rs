@@ -177,9 +177,60 @@ impl BuildGate {
 
     /// Lets the build waiting at the gate go on, and every later build through. Blocks
     /// until a build is waiting (run it on a blocking thread).
-    pub fn open(mut self) {
+    pub fn open(self) {
+        self.wait_for_build().release();
+    }
+
+    /// Waits until a build is at the gate and keeps it there until [`HeldBuild::release`]:
+    /// such a build has read the articles once, to find their names, and has not yet
+    /// indexed them.
+    pub fn wait_for_build(mut self) -> HeldBuild {
         self.opened = true;
-        release(&self.fifo, &self.contents);
+        // Opening the write end waits for the build holding the read end.
+        let writer = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&self.fifo)
+            .expect("open the gate");
+        HeldBuild {
+            writer: Some(writer),
+            fifo: self.fifo.clone(),
+            contents: std::mem::take(&mut self.contents),
+        }
+    }
+}
+
+/// A build held at the gate (see [`BuildGate::wait_for_build`]); dropped unreleased, it
+/// is released, so a failing test does not hang on it.
+pub struct HeldBuild {
+    writer: Option<std::fs::File>,
+    fifo: PathBuf,
+    contents: Vec<u8>,
+}
+
+impl HeldBuild {
+    /// Lets the build go on, and every later build through.
+    pub fn release(mut self) {
+        self.feed();
+    }
+
+    fn feed(&mut self) {
+        let Some(mut writer) = self.writer.take() else {
+            return;
+        };
+        // The dictionary goes back to a plain file for the builds after this one, and then
+        // the waiting build gets its contents.
+        let plain = self.fifo.with_extension("plain");
+        std::fs::write(&plain, &self.contents).expect("write the dictionary");
+        std::fs::rename(&plain, &self.fifo).expect("put the dictionary back");
+        writer
+            .write_all(&self.contents)
+            .expect("feed the waiting build");
+    }
+}
+
+impl Drop for HeldBuild {
+    fn drop(&mut self) {
+        self.feed();
     }
 }
 
@@ -189,33 +240,24 @@ impl Drop for BuildGate {
             return;
         }
         // Opening the write end without blocking succeeds only while a build is waiting
-        // at the gate.
+        // at the gate; that end then feeds it (a dictionary is far below a pipe's buffer).
         let waiting = std::fs::OpenOptions::new()
             .write(true)
             .custom_flags(libc::O_NONBLOCK)
-            .open(&self.fifo)
-            .is_ok();
-        if waiting {
-            release(&self.fifo, &self.contents);
-        } else {
-            let _ = std::fs::remove_file(&self.fifo);
-            let _ = std::fs::write(&self.fifo, &self.contents);
+            .open(&self.fifo);
+        match waiting {
+            Ok(writer) => HeldBuild {
+                writer: Some(writer),
+                fifo: self.fifo.clone(),
+                contents: std::mem::take(&mut self.contents),
+            }
+            .release(),
+            Err(_) => {
+                let _ = std::fs::remove_file(&self.fifo);
+                let _ = std::fs::write(&self.fifo, &self.contents);
+            }
         }
     }
-}
-
-fn release(fifo: &Path, contents: &[u8]) {
-    // Opening the write end waits for the build holding the read end. Once it is open,
-    // the dictionary goes back to a plain file for the builds after this one, and then
-    // the waiting build gets its contents.
-    let mut writer = std::fs::OpenOptions::new()
-        .write(true)
-        .open(fifo)
-        .expect("open the gate");
-    let plain = fifo.with_extension("plain");
-    std::fs::write(&plain, contents).expect("write the dictionary");
-    std::fs::rename(&plain, fifo).expect("put the dictionary back");
-    writer.write_all(contents).expect("feed the waiting build");
 }
 
 /// The resident memory of process `pid` in KiB, now and at its peak (Linux: `VmRSS` and
