@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 
 use yunqi_bot::answer::{Engine, EngineConfig, Settings};
 
+/// How many of the slowest questions are named.
+const SLOWEST_SHOWN: usize = 8;
+
 struct Question {
     id: String,
     q: String,
@@ -87,17 +90,19 @@ fn main() {
     for q in questions.iter().take(warmup) {
         std::hint::black_box(engine.ask(&q.q, 3).expect("ask"));
     }
-    let mut latencies = Vec::with_capacity(rounds * questions.len());
+    // Each question's own times, for naming the slowest; all of them, for percentiles.
+    let mut per_question: Vec<Vec<Duration>> = vec![Vec::with_capacity(rounds); questions.len()];
     let mut answered = 0usize;
     for _ in 0..rounds {
-        for q in &questions {
+        for (q, times) in questions.iter().zip(&mut per_question) {
             let started = Instant::now();
             let answer = engine.ask(&q.q, 3).expect("ask");
-            latencies.push(started.elapsed());
+            times.push(started.elapsed());
             answered += usize::from(answer.answered);
             std::hint::black_box(answer);
         }
     }
+    let mut latencies: Vec<Duration> = per_question.iter().flatten().copied().collect();
     latencies.sort();
     let pick = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
     println!(
@@ -108,6 +113,21 @@ fn main() {
         ms(pick(0.99)),
         ms(pick(1.0))
     );
+
+    // Where the tail comes from: the questions whose median time is highest.
+    let mut medians: Vec<(Duration, &Question)> = per_question
+        .iter_mut()
+        .zip(&questions)
+        .map(|(times, q)| {
+            times.sort();
+            (times[times.len() / 2], q)
+        })
+        .collect();
+    medians.sort_by(|a, b| b.0.cmp(&a.0));
+    println!("slowest questions (median of {rounds}):");
+    for (median, q) in medians.iter().take(SLOWEST_SHOWN) {
+        println!("  {:>8.3} ms  {}  {}", ms(*median), q.id, q.q);
+    }
 
     // Ranking with the answer gate off, as `eval` scores it: does the top passage contain
     // an expected substring?
