@@ -123,7 +123,7 @@ fn main() {
             (times[times.len() / 2], q)
         })
         .collect();
-    medians.sort_by(|a, b| b.0.cmp(&a.0));
+    medians.sort_by_key(|&(median, _)| std::cmp::Reverse(median));
     println!("slowest questions (median of {rounds}):");
     for (median, q) in medians.iter().take(SLOWEST_SHOWN) {
         println!("  {:>8.3} ms  {}  {}", ms(*median), q.id, q.q);
