@@ -136,12 +136,7 @@ fn survey(files: &[PathBuf], normalizer: &Normalizer) -> Survey {
     let found: Vec<Result<Discovered, String>> = files
         .par_iter()
         .map(|path| {
-            let article = corpus::load_article(path).map_err(|e| e.to_string())?;
-            let normalized: Vec<String> = article
-                .passages
-                .iter()
-                .map(|p| normalizer.normalize(&p.text))
-                .collect();
+            let (_, normalized) = load_normalized(path, normalizer).map_err(|e| e.to_string())?;
             Ok(discover(normalized.iter().map(String::as_str)))
         })
         .collect();
@@ -162,6 +157,20 @@ fn survey(files: &[PathBuf], normalizer: &Normalizer) -> Survey {
     }
     survey.discovered = Discovered::combine(parts);
     survey
+}
+
+/// One article file, and each of its passages normalized.
+fn load_normalized(
+    path: &Path,
+    normalizer: &Normalizer,
+) -> Result<(corpus::Article, Vec<String>), corpus::CorpusError> {
+    let article = corpus::load_article(path)?;
+    let normalized = article
+        .passages
+        .iter()
+        .map(|p| normalizer.normalize(&p.text))
+        .collect();
+    Ok((article, normalized))
 }
 
 /// Articles read per chunk of the second reading: enough to keep both cores busy
@@ -205,17 +214,9 @@ fn write_generation(
         problems: Vec::new(),
     };
     for (chunk_number, chunk) in files.chunks(ARTICLES_PER_CHUNK).enumerate() {
-        let loaded: Vec<Result<_, corpus::CorpusError>> = chunk
+        let loaded: Vec<_> = chunk
             .par_iter()
-            .map(|path| {
-                let article = corpus::load_article(path)?;
-                let normalized: Vec<String> = article
-                    .passages
-                    .iter()
-                    .map(|p| analyzer.normalize(&p.text))
-                    .collect();
-                Ok((article, normalized))
-            })
+            .map(|path| load_normalized(path, analyzer.normalizer()))
             .collect();
         for (i, result) in loaded.into_iter().enumerate() {
             progress(chunk_number * ARTICLES_PER_CHUNK + i, files.len());
@@ -257,10 +258,13 @@ fn write_generation(
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .as_secs(),
-        articles: written.articles.clone(),
-        problems: written.problems.clone(),
+        articles: written.articles,
+        problems: written.problems,
         discovered,
     };
     store::write_manifest(dir, &manifest)?;
-    Ok(written)
+    Ok(Written {
+        articles: manifest.articles,
+        problems: manifest.problems,
+    })
 }
